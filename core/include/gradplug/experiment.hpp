@@ -1,0 +1,69 @@
+// ExperimentSpec: a whole experiment in plain data (no YAML: the host fills it from a config and
+// validates it), and Experiment: the spec made real, with plugin names resolved by the Registry.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gradplug/abi.h"
+#include "gradplug/dataset.hpp"
+#include "gradplug/loss.hpp"
+#include "gradplug/mlp.hpp"
+#include "gradplug/optimizer.hpp"
+#include "gradplug/registry.hpp"
+#include "gradplug/regularizer.hpp"
+#include "gradplug/trainer.hpp"
+
+namespace gradplug {
+
+// A plugin chosen by name with values for its whole schema (in schema order).
+struct PluginChoice {
+  std::string name;
+  std::vector<gp_value> values;
+};
+
+struct DataSpec {
+  enum class Source { Inline, Moons };
+  Source source = Source::Inline;
+  Dataset inline_data;      // Inline
+  std::size_t samples = 100;  // Moons
+  double noise = 0.1;         // Moons
+};
+
+struct ExperimentSpec {
+  std::string name = "experiment";
+  std::uint64_t seed = 0;
+  DataSpec data;
+  std::vector<std::size_t> layers;           // sizes of hidden layers and the output layer
+  std::vector<PluginChoice> activations;     // one per hidden layer
+  PluginChoice output_activation;            // name "linear": none
+  Init init = Init::Uniform;
+  LossKind loss = LossKind::MSE;
+  std::size_t steps = 0;                     // exactly one of steps and epochs is non-zero
+  std::size_t epochs = 0;
+  std::size_t batch_size = 0;                // 0: full batch
+  bool shuffle = true;
+  Schedule schedule;
+  PluginChoice optimizer;
+  std::vector<PluginChoice> regularizers;
+};
+
+// The seeded data set of a spec (the data stream of the experiment's seed).
+Dataset make_dataset(const ExperimentSpec& spec);
+
+struct Experiment {
+  Dataset data;
+  std::unique_ptr<MLP> model;
+  std::shared_ptr<Optimizer> optimizer;
+  std::vector<std::shared_ptr<Regularizer>> regularizers;
+  TrainOptions options;
+};
+
+// Resolves every plugin name and builds data, model (initialised from the seed) and optimizer.
+// Throws Error when a plugin is unknown or refuses its values, or the data do not fit the model.
+Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry);
+
+}  // namespace gradplug

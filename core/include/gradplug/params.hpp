@@ -1,0 +1,44 @@
+// Params: the plain typed map a plugin's constructor receives (built from the host-validated
+// gp_value array and the plugin's own schema). Lookups of names that are not in the schema are
+// programmer errors and throw std::logic_error.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "gradplug/abi.h"
+
+namespace gradplug {
+
+class Params {
+ public:
+  Params(const gp_param* schema, std::size_t count, const gp_value* values)
+      : schema_(schema), count_(count), values_(values) {}
+
+  double real(std::string_view name) const { return find(name).v[0]; }
+  long long integer(std::string_view name) const {
+    return static_cast<long long>(find(name).v[0]);
+  }
+  bool flag(std::string_view name) const { return find(name).v[0] != 0.0; }
+  std::array<double, 2> pair(std::string_view name) const {
+    const gp_value& v = find(name);
+    return {v.v[0], v.v[1]};
+  }
+
+ private:
+  const gp_value& find(std::string_view name) const {
+    for (std::size_t i = 0; i < count_; ++i)
+      if (name == schema_[i].name) return values_[i];
+    throw std::logic_error("plugin asked for parameter '" + std::string(name) +
+                           "' that its schema does not declare");
+  }
+
+  const gp_param* schema_;
+  std::size_t count_;
+  const gp_value* values_;
+};
+
+}  // namespace gradplug

@@ -1,0 +1,90 @@
+// Registry: finds plugin libraries in directories, checks them, and creates instances by name.
+//
+// Each library is loaded with immediate binding (a missing symbol fails at load, not later). Its
+// descriptor's ABI version is read before anything else. Files that are not libraries, lack the
+// descriptor or have another ABI version are skipped and remembered with the reason; two plugins
+// with the same kind and name are an Error naming both files. Objects made by a plugin hold a
+// reference to its library, so the library stays loaded as long as any of them lives.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gradplug/abi.h"
+#include "gradplug/activation.hpp"
+#include "gradplug/optimizer.hpp"
+#include "gradplug/regularizer.hpp"
+
+namespace boost::dll {
+class shared_library;
+}
+
+namespace gradplug {
+
+// "activation", "optimizer" or "regularizer".
+const char* kind_name(gp_kind kind);
+
+struct LoadedPlugin {
+  std::filesystem::path file;
+  const gp_descriptor* descriptor = nullptr;  // lives in the library below
+  std::shared_ptr<boost::dll::shared_library> library;
+
+  gp_kind kind() const { return static_cast<gp_kind>(descriptor->kind); }
+  std::string_view name() const { return descriptor->name; }
+};
+
+struct SkippedFile {
+  std::filesystem::path file;
+  std::string reason;
+};
+
+class Registry {
+ public:
+  Registry();
+  ~Registry();
+  Registry(Registry&&) noexcept;
+  Registry& operator=(Registry&&) noexcept;
+
+  // Loads every regular file in dir whose name ends in ".so" (in name order). A missing directory
+  // is skipped silently when optional, else an Error. Throws Error on a duplicate (kind, name).
+  void scan_directory(const std::filesystem::path& dir, bool optional = false);
+  // Loads one library file; returns false (and records why in skipped()) if it is not a plugin.
+  bool load_file(const std::filesystem::path& file);
+
+  const std::vector<LoadedPlugin>& plugins() const { return plugins_; }
+  const std::vector<SkippedFile>& skipped() const { return skipped_; }
+
+  const LoadedPlugin* find(gp_kind kind, std::string_view name) const;
+  // Like find, but an Error that lists the known names (and the skipped files) when absent.
+  const LoadedPlugin& get(gp_kind kind, std::string_view name) const;
+  std::vector<std::string> names(gp_kind kind) const;
+
+  // Creates an instance from values that match the plugin's schema (one per entry, in order;
+  // empty means all defaults). Throws Error with the plugin's message if creation fails.
+  std::shared_ptr<Activation> create_activation(std::string_view name,
+                                                const std::vector<gp_value>& values = {}) const;
+  std::shared_ptr<Optimizer> create_optimizer(std::string_view name,
+                                              const std::vector<gp_value>& values = {}) const;
+  std::shared_ptr<Regularizer> create_regularizer(std::string_view name,
+                                                  const std::vector<gp_value>& values = {}) const;
+
+  // The built-in plugin directory: <dir of the running executable>/../lib/gradplug/plugins.
+  static std::filesystem::path builtin_directory();
+  // Directories from a colon-separated list such as GRADPLUG_PLUGIN_PATH.
+  static std::vector<std::filesystem::path> split_path_list(std::string_view list);
+
+ private:
+  void* create_raw(gp_kind kind, std::string_view name, const std::vector<gp_value>& values,
+                   const LoadedPlugin*& plugin) const;
+  template <class T>
+  std::shared_ptr<T> create(gp_kind kind, std::string_view name,
+                            const std::vector<gp_value>& values) const;
+
+  std::vector<LoadedPlugin> plugins_;
+  std::vector<SkippedFile> skipped_;
+};
+
+}  // namespace gradplug

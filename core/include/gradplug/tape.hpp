@@ -1,0 +1,140 @@
+// Tape: the arena every Value lives on.
+//
+// Nodes are appended in creation order, so creation order is a topological order and backward is
+// one reverse sweep over an array: no recursion, no per-node heap allocation, no std::function.
+// A node is 32 bytes (data, grad, two operand slots, the op, one auxiliary word); n-ary nodes keep
+// their operand indices in a second array, and plugin activations are referenced by a small index
+// into a third.
+//
+// Lifetime: a Value is an index into its tape. It stays valid until the tape is rewound below it
+// (rewind(mark)), cleared, or destroyed; after that the index may name a different, newer node, so
+// a released Value must not be used (debug builds assert that its index is still inside the tape).
+// Training builds one graph per step on top of a mark and rewinds to it afterwards, so memory does
+// not grow with the number of steps.
+//
+// Gradients: backward() seeds the root with +1 and sweeps down to the first node. Leaf gradients
+// accumulate across backward calls (as in micrograd and PyTorch) until zero_grad(); gradients of
+// intermediate nodes describe the latest backward only (they are reset before each sweep).
+#pragma once
+
+#include <cassert>
+#include <cstdint>
+#include <vector>
+
+#include "gradplug/activation.hpp"
+
+namespace gradplug {
+
+// The operations a node can record. Each op's forward and local derivative live together in
+// core/src/ops.hpp.
+enum class Op : std::uint32_t {
+  Leaf,       // a variable (parameter or input the user wants gradients for)
+  Const,      // a constant (gradient never read)
+  Add,        // a + b
+  Sub,        // a - b
+  Mul,        // a * b
+  Div,        // a / b
+  Neg,        // -a
+  PowConst,   // a ^ k, k = data of node b (a constant)
+  Pow,        // a ^ b
+  Exp,        // exp(a)
+  Log,        // log(a)
+  Tanh,       // tanh(a)
+  Sigmoid,    // 1 / (1 + exp(-a))
+  Relu,       // max(a, 0)
+  Softplus,   // log(1 + exp(a))
+  Sum,        // sum of n operands
+  Dot,        // sum_k w_k * x_k (+ bias): what a neuron computes
+  Primitive,  // f(a) from an Activation plugin (aux = index into the tape's activation table)
+};
+
+struct Node {
+  double data;
+  double grad;
+  std::uint32_t a;    // first operand, or offset into the operand array for n-ary ops
+  std::uint32_t b;    // second operand, or operand count for n-ary ops
+  Op op;
+  std::uint32_t aux;  // Dot: 1 when a bias follows; Primitive: activation index
+};
+static_assert(sizeof(Node) == 32, "a node is 32 bytes");
+
+class Tape {
+ public:
+  // Where a graph starts; rewind() returns to it.
+  struct Mark {
+    std::uint32_t nodes = 0;
+    std::uint32_t operands = 0;
+  };
+
+  Tape() = default;
+  Tape(const Tape&) = delete;
+  Tape& operator=(const Tape&) = delete;
+
+  // The tape that Value(double) uses on this thread (each thread has its own default tape).
+  static Tape& current();
+
+  // Makes a tape current on this thread for the lifetime of the scope.
+  class Scope {
+   public:
+    explicit Scope(Tape& tape);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    Tape* previous_;
+  };
+
+  std::uint32_t size() const { return static_cast<std::uint32_t>(nodes_.size()); }
+  Mark mark() const { return {size(), static_cast<std::uint32_t>(operands_.size())}; }
+  // Releases every node created after the mark.
+  void rewind(Mark mark);
+  void clear() { rewind(Mark{}); }
+  void reserve(std::size_t nodes, std::size_t operands = 0);
+  // Bytes held by the node and operand arrays (capacity, not size).
+  std::size_t bytes_reserved() const;
+
+  Node& node(std::uint32_t i) {
+    assert(i < nodes_.size() && "Value used after its tape was rewound below it");
+    return nodes_[i];
+  }
+  const Node& node(std::uint32_t i) const {
+    assert(i < nodes_.size() && "Value used after its tape was rewound below it");
+    return nodes_[i];
+  }
+
+  // Appends a node and returns its index.
+  std::uint32_t push(Op op, double data, std::uint32_t a = 0, std::uint32_t b = 0,
+                     std::uint32_t aux = 0) {
+    nodes_.push_back(Node{data, 0.0, a, b, op, aux});
+    return static_cast<std::uint32_t>(nodes_.size() - 1);
+  }
+  std::uint32_t leaf(double x) { return push(Op::Leaf, x); }
+  std::uint32_t constant(double x) { return push(Op::Const, x); }
+
+  // Fused n-ary nodes, by operand index.
+  std::uint32_t sum(const std::uint32_t* operands, std::uint32_t n);
+  // sum_k w[k] * x[k], plus node `bias` when has_bias.
+  std::uint32_t dot(const std::uint32_t* w, const std::uint32_t* x, std::uint32_t n,
+                    bool has_bias = false, std::uint32_t bias = 0);
+  // f(x) from an activation plugin; the activation must outlive the nodes that use it.
+  std::uint32_t primitive(const Activation& activation, std::uint32_t x);
+
+  // Reverse sweep from root (see the header comment for the accumulation rule).
+  void backward(std::uint32_t root);
+  // Sets every gradient on the tape to zero.
+  void zero_grad();
+
+  const std::uint32_t* operands() const { return operands_.data(); }
+
+ private:
+  std::uint32_t activation_index(const Activation& activation);
+
+  std::vector<Node> nodes_;
+  std::vector<std::uint32_t> operands_;
+  std::vector<const Activation*> activations_;
+  // Nodes below this index may hold gradients from an earlier backward.
+  std::uint32_t stale_end_ = 0;
+};
+
+}  // namespace gradplug

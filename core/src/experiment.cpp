@@ -1,0 +1,67 @@
+#include "gradplug/experiment.hpp"
+
+#include "gradplug/error.hpp"
+
+namespace gradplug {
+
+namespace {
+// Generators draw from their own stream, so changing the init or the batch order never changes
+// the data.
+constexpr std::uint64_t kDataStream = 0xDA7A;
+constexpr std::uint64_t kInitStream = 0x1417;
+}  // namespace
+
+Dataset make_dataset(const ExperimentSpec& spec) {
+  switch (spec.data.source) {
+    case DataSpec::Source::Inline: return spec.data.inline_data;
+    case DataSpec::Source::Moons: {
+      Random rng(spec.seed ^ kDataStream);
+      return make_moons(spec.data.samples, spec.data.noise, rng);
+    }
+  }
+  return {};
+}
+
+Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry) {
+  Experiment e;
+  e.data = make_dataset(spec);
+  const std::size_t outputs = spec.layers.back();
+  const std::size_t expected = spec.loss == LossKind::MSE ? e.data.target_columns
+                               : spec.loss == LossKind::SoftmaxCE ? e.data.classes()
+                                                                  : 1;
+  if (outputs != expected)
+    throw Error("model.layers: the output layer has " + std::to_string(outputs) +
+                " neurons, but loss '" + loss_name(spec.loss) + "' on this data needs " +
+                std::to_string(expected) + " (set the last entry of model.layers to " +
+                std::to_string(expected) + ")");
+  if (loss_is_classification(spec.loss) && !e.data.is_classification())
+    throw Error(std::string("loss '") + loss_name(spec.loss) +
+                "' needs class labels, but the data are regression targets (use loss: mse)");
+
+  std::vector<LayerSpec> layers(spec.layers.size());
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    layers[l].size = spec.layers[l];
+    const PluginChoice& choice =
+        l + 1 < layers.size() ? spec.activations[l] : spec.output_activation;
+    if (choice.name != "linear") {
+      layers[l].activation = registry.create_activation(choice.name, choice.values);
+      layers[l].activation_name = choice.name;
+    }
+  }
+  Random init_rng(spec.seed ^ kInitStream);
+  e.model = std::make_unique<MLP>(e.data.features, layers, spec.init, init_rng);
+  e.optimizer = registry.create_optimizer(spec.optimizer.name, spec.optimizer.values);
+  for (const auto& r : spec.regularizers)
+    e.regularizers.push_back(registry.create_regularizer(r.name, r.values));
+
+  const std::size_t batch = spec.batch_size == 0 ? e.data.rows : std::min(spec.batch_size, e.data.rows);
+  const std::size_t per_epoch = (e.data.rows + batch - 1) / batch;
+  e.options.steps = spec.steps ? spec.steps : spec.epochs * per_epoch;
+  e.options.batch_size = spec.batch_size;
+  e.options.shuffle = spec.shuffle;
+  e.options.schedule = spec.schedule;
+  e.options.seed = spec.seed;
+  return e;
+}
+
+}  // namespace gradplug

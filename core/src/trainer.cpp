@@ -1,0 +1,140 @@
+#include "gradplug/trainer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "gradplug/value.hpp"
+
+namespace gradplug {
+
+namespace {
+// Independent streams from one seed, so adding dropout does not change the batch order.
+std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t stream) {
+  return seed ^ (0x9E3779B97F4A7C15ULL * (stream + 1));
+}
+}  // namespace
+
+Trainer::Trainer(LossKind loss, std::vector<std::shared_ptr<Regularizer>> regularizers)
+    : loss_(loss), regularizers_(std::move(regularizers)) {}
+
+std::uint32_t Trainer::build_loss(Tape& tape, const MLP& model,
+                                  const std::vector<std::uint32_t>& params, const Dataset& data,
+                                  const std::vector<std::size_t>& rows,
+                                  const std::vector<std::vector<double>>* masks,
+                                  std::size_t* correct) const {
+  std::vector<std::uint32_t> inputs(model.inputs()), outputs(model.outputs()), losses;
+  losses.reserve(rows.size());
+  std::vector<const double*> scale(model.layers().size(), nullptr);
+  std::vector<double> out(model.outputs());
+  if (correct) *correct = 0;
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const double* x = data.row(rows[r]);
+    for (std::size_t k = 0; k < inputs.size(); ++k) inputs[k] = tape.constant(x[k]);
+    if (masks)
+      for (std::size_t l = 0; l < masks->size(); ++l)
+        scale[l] = (*masks)[l].empty() ? nullptr
+                                       : (*masks)[l].data() + r * model.layers()[l].outputs();
+    model.forward(tape, params.data(), inputs.data(), outputs.data(), masks ? &scale : nullptr);
+    losses.push_back(loss_node(tape, loss_, outputs.data(), outputs.size(), data.target(rows[r])));
+    if (correct && loss_is_classification(loss_)) {
+      for (std::size_t k = 0; k < out.size(); ++k) out[k] = tape.node(outputs[k]).data;
+      *correct += is_correct(loss_, out.data(), out.size(), data.target(rows[r]));
+    }
+  }
+  const auto total = tape.sum(losses.data(), static_cast<std::uint32_t>(losses.size()));
+  return (Value(tape, total) / static_cast<double>(rows.size())).index();
+}
+
+StepMetrics Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
+                         const TrainOptions& options, const StepCallback& on_step) {
+  Random order_rng(stream_seed(options.seed, 1));
+  Random dropout_rng(stream_seed(options.seed, 2));
+  std::vector<std::size_t> order(data.rows);
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  const std::size_t batch = options.batch_size == 0 ? data.rows : std::min(options.batch_size, data.rows);
+  const std::size_t per_epoch = (data.rows + batch - 1) / batch;
+
+  std::vector<const Regularizer*> transforms;
+  for (const auto& r : regularizers_)
+    if (r->transforms_activations()) transforms.push_back(r.get());
+  const std::size_t hidden_layers = model.layers().size() - 1;
+  std::vector<std::vector<double>> masks(hidden_layers);
+  std::vector<double> scratch;
+
+  optimizer.reset(model.parameters().size());
+  std::vector<std::uint32_t> params;
+  std::vector<std::size_t> batch_rows;
+  StepMetrics metrics;
+  for (std::size_t step = 0; step < options.steps; ++step) {
+    const std::size_t epoch = step / per_epoch, position = step % per_epoch;
+    if (position == 0 && options.shuffle)
+      for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
+    const std::size_t begin = position * batch, end = std::min(begin + batch, data.rows);
+    batch_rows.assign(order.begin() + static_cast<std::ptrdiff_t>(begin),
+                      order.begin() + static_cast<std::ptrdiff_t>(end));
+
+    // Dropout masks for the whole batch, layer by layer, drawn before the forward pass so every
+    // execution path consumes the generator in the same order.
+    const bool dropout = !transforms.empty();
+    if (dropout) {
+      for (std::size_t l = 0; l < hidden_layers; ++l) {
+        const std::size_t units = model.layers()[l].outputs();
+        masks[l].assign(batch_rows.size() * units, 1.0);
+        scratch.resize(units);
+        for (std::size_t r = 0; r < batch_rows.size(); ++r)
+          for (const Regularizer* t : transforms) {
+            t->draw_scale(scratch.data(), units, dropout_rng);
+            for (std::size_t j = 0; j < units; ++j) masks[l][r * units + j] *= scratch[j];
+          }
+      }
+    }
+
+    tape_.clear();
+    model.zero_grad();
+    model.bind(tape_, params);
+    std::size_t correct = 0;
+    const std::uint32_t root =
+        build_loss(tape_, model, params, data, batch_rows, dropout ? &masks : nullptr, &correct);
+    tape_.backward(root);
+    model.accumulate_grads(tape_, params);
+
+    double penalty = 0.0;
+    for (const auto& r : regularizers_)
+      penalty += r->penalty(model.parameters().data(), model.gradients().data(),
+                            model.bias_mask().data(), model.parameters().size());
+
+    const double lr = options.schedule.lr(optimizer.base_lr(), step, options.steps);
+    optimizer.step(model.parameters().data(), model.gradients().data(), model.parameters().size(), lr);
+
+    metrics.step = step + 1;
+    metrics.epoch = epoch + 1;
+    metrics.data_loss = tape_.node(root).data;
+    metrics.loss = metrics.data_loss + penalty;
+    metrics.accuracy = loss_is_classification(loss_)
+                           ? static_cast<double>(correct) / static_cast<double>(batch_rows.size())
+                           : std::numeric_limits<double>::quiet_NaN();
+    metrics.lr = lr;
+    if (on_step && !on_step(metrics)) break;
+  }
+  tape_.clear();
+  return metrics;
+}
+
+Evaluation Trainer::evaluate(const MLP& model, const Dataset& data) const {
+  Evaluation result;
+  Tape tape;
+  std::vector<std::uint32_t> params;
+  model.bind(tape, params);
+  std::vector<std::size_t> rows(data.rows);
+  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  std::size_t correct = 0;
+  result.loss = tape.node(build_loss(tape, model, params, data, rows, nullptr, &correct)).data;
+  result.accuracy = loss_is_classification(loss_)
+                        ? static_cast<double>(correct) / static_cast<double>(data.rows)
+                        : std::numeric_limits<double>::quiet_NaN();
+  return result;
+}
+
+}  // namespace gradplug

@@ -1,0 +1,177 @@
+#include "config_node.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "gradplug/error.hpp"
+
+namespace gradplug::host {
+
+const ConfigNode* ConfigNode::find(const std::string& key) const {
+  for (const auto& [k, v] : entries)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+ConfigNode* ConfigNode::find(const std::string& key) {
+  for (auto& [k, v] : entries)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+namespace {
+
+constexpr int kMaxDepth = 64;
+
+std::string location(const std::string& origin, const YAML::Mark& mark) {
+  if (mark.is_null()) return origin;
+  return origin + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+ConfigNode convert(const YAML::Node& node, const std::string& origin, int depth) {
+  ConfigNode out;
+  out.where = location(origin, node.Mark());
+  if (depth > kMaxDepth)
+    throw Error(out.where + ": nesting deeper than " + std::to_string(kMaxDepth) +
+                " levels; an experiment config is a few levels deep");
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null: out.type = ConfigNode::Type::Null; break;
+    case YAML::NodeType::Scalar:
+      out.type = ConfigNode::Type::Scalar;
+      out.scalar = node.Scalar();
+      break;
+    case YAML::NodeType::Sequence:
+      out.type = ConfigNode::Type::Sequence;
+      for (const auto& item : node) out.items.push_back(convert(item, origin, depth + 1));
+      break;
+    case YAML::NodeType::Map:
+      out.type = ConfigNode::Type::Map;
+      for (const auto& entry : node) {
+        const std::string key_where = location(origin, entry.first.Mark());
+        if (!entry.first.IsScalar())
+          throw Error(key_where + ": a key must be a plain name, not a list or a map");
+        const std::string key = entry.first.Scalar();
+        if (out.find(key))
+          throw Error(key_where + ": duplicate key '" + key + "' (it is already set at " +
+                      out.find(key)->where + "); keep one of them");
+        out.entries.emplace_back(key, convert(entry.second, origin, depth + 1));
+        // A null value has no mark of its own in yaml-cpp: point at its key.
+        if (out.entries.back().second.type == ConfigNode::Type::Null)
+          out.entries.back().second.where = key_where;
+      }
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigNode parse_config(const std::string& text, const std::string& origin) {
+  if (text.find('\0') != std::string::npos)
+    throw Error(origin + ": this is a binary file, not a YAML experiment config");
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(location(origin, e.mark) + ": YAML syntax error: " + e.msg);
+  }
+  ConfigNode tree = convert(root, origin, 0);
+  if (tree.type == ConfigNode::Type::Null)
+    throw Error(origin + ": the config is empty; see configs/seed.yaml for a complete example");
+  return tree;
+}
+
+ConfigNode load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open the config file (does it exist and can it be read?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+void apply_override(ConfigNode& root, const std::string& assignment) {
+  const std::string origin = "--set " + assignment;
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw Error(origin + ": expected key.path=value, e.g. --set optimizer.lr=0.01");
+  const std::string path = assignment.substr(0, equals);
+  ConfigNode value = parse_config(assignment.substr(equals + 1).empty() ? "~" : assignment.substr(equals + 1), origin);
+  // Every node of the value points at the flag.
+  std::vector<ConfigNode*> stack{&value};
+  while (!stack.empty()) {
+    ConfigNode* n = stack.back();
+    stack.pop_back();
+    n->where = origin;
+    for (auto& item : n->items) stack.push_back(&item);
+    for (auto& [k, v] : n->entries) stack.push_back(&v);
+  }
+  if (root.type != ConfigNode::Type::Map)
+    throw Error(origin + ": the config's top level is not a map of keys");
+  ConfigNode* node = &root;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = path.find('.', start);
+    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (key.empty()) throw Error(origin + ": empty key in '" + path + "'");
+    ConfigNode* child = node->find(key);
+    if (dot == std::string::npos) {
+      if (child) {
+        *child = std::move(value);
+      } else {
+        node->entries.emplace_back(key, std::move(value));
+      }
+      return;
+    }
+    if (!child) {
+      node->entries.emplace_back(key, ConfigNode{ConfigNode::Type::Map, {}, {}, {}, origin});
+      child = &node->entries.back().second;
+    } else if (child->type == ConfigNode::Type::Scalar && dot != std::string::npos) {
+      // `optimizer: adam` with --set optimizer.lr=...: the scalar is the plugin's name.
+      ConfigNode map{ConfigNode::Type::Map, {}, {}, {}, child->where};
+      map.entries.emplace_back("name", *child);
+      *child = std::move(map);
+    } else if (child->type != ConfigNode::Type::Map) {
+      throw Error(origin + ": '" + path.substr(0, dot) + "' (set at " + child->where +
+                  ") is not a map, so it has no key '" + path.substr(dot + 1) + "'");
+    }
+    node = child;
+    start = dot + 1;
+  }
+}
+
+namespace {
+void emit(YAML::Emitter& out, const ConfigNode& node) {
+  switch (node.type) {
+    case ConfigNode::Type::Null: out << YAML::Null; break;
+    case ConfigNode::Type::Scalar: out << node.scalar; break;
+    case ConfigNode::Type::Sequence: {
+      bool flat = true;
+      for (const auto& item : node.items) flat = flat && item.type == ConfigNode::Type::Scalar;
+      if (flat) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const auto& item : node.items) emit(out, item);
+      out << YAML::EndSeq;
+      break;
+    }
+    case ConfigNode::Type::Map:
+      out << YAML::BeginMap;
+      for (const auto& [k, v] : node.entries) {
+        out << YAML::Key << k << YAML::Value;
+        emit(out, v);
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+}  // namespace
+
+std::string to_yaml(const ConfigNode& node) {
+  YAML::Emitter out;
+  emit(out, node);
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace gradplug::host

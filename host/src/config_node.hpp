@@ -1,0 +1,36 @@
+// ConfigNode: a YAML document as plain data, each node remembering where it came from
+// ("file:line:column", or the --set flag that gave it), so every error can point at its origin.
+// YAML exists only in the host: the core sees an ExperimentSpec.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace gradplug::host {
+
+struct ConfigNode {
+  enum class Type { Null, Scalar, Sequence, Map };
+  Type type = Type::Null;
+  std::string scalar;                                     // Scalar: the text as written
+  std::vector<ConfigNode> items;                          // Sequence
+  std::vector<std::pair<std::string, ConfigNode>> entries;  // Map, in document order
+  std::string where;                                      // "file:line:col" or "--set k=v"
+
+  const ConfigNode* find(const std::string& key) const;
+  ConfigNode* find(const std::string& key);
+};
+
+// Parses a YAML file. Syntax errors, duplicate keys, empty and non-UTF-8/binary files become
+// gradplug::Error naming file:line:column.
+ConfigNode load_config_file(const std::string& path);
+// Parses YAML text; `origin` names it in messages and locations.
+ConfigNode parse_config(const std::string& text, const std::string& origin);
+
+// Applies one `--set key.path=value` (value in YAML syntax) to the tree.
+void apply_override(ConfigNode& root, const std::string& assignment);
+
+// Writes a tree back as YAML (for the resolved config of a run).
+std::string to_yaml(const ConfigNode& node);
+
+}  // namespace gradplug::host

@@ -1,0 +1,489 @@
+#include "experiment_config.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+#include "gradplug/error.hpp"
+#include "gradplug/schema.hpp"
+#include "suggest.hpp"
+
+namespace gradplug::host {
+
+namespace {
+
+using Type = ConfigNode::Type;
+
+[[noreturn]] void fail(const ConfigNode& node, const std::string& path, const std::string& what) {
+  throw Error(node.where + ": " + path + ": " + what);
+}
+
+const char* type_word(Type type) {
+  switch (type) {
+    case Type::Null: return "nothing";
+    case Type::Scalar: return "a single value";
+    case Type::Sequence: return "a list";
+    case Type::Map: return "a map of keys";
+  }
+  return "?";
+}
+
+std::string shown(const ConfigNode& node) {
+  if (node.type != Type::Scalar) return type_word(node.type);
+  std::string text = node.scalar.size() > 40 ? node.scalar.substr(0, 40) + "..." : node.scalar;
+  return "'" + text + "'";
+}
+
+// A map whose keys are consumed one by one; finish() rejects the rest as unknown.
+class MapReader {
+ public:
+  MapReader(const ConfigNode& node, std::string path, std::vector<std::string> allowed)
+      : node_(node), path_(std::move(path)), allowed_(std::move(allowed)) {
+    if (node.type != Type::Map)
+      fail(node, path_.empty() ? "config" : path_,
+           std::string("expected a map of keys (") + join(allowed_) + "), got " + shown(node));
+    for (const auto& [key, value] : node.entries)
+      if (std::find(allowed_.begin(), allowed_.end(), key) == allowed_.end())
+        fail(value, child_path(key),
+             "unknown key '" + key + "'" + did_you_mean(key, allowed_) + "; valid keys" +
+                 (path_.empty() ? "" : " in " + path_) + ": " + join(allowed_));
+  }
+
+  const ConfigNode* optional(const std::string& key) const {
+    const ConfigNode* value = node_.find(key);
+    return value && value->type != Type::Null ? value : nullptr;
+  }
+  const ConfigNode& required(const std::string& key) const {
+    if (const ConfigNode* value = optional(key)) return *value;
+    fail(node_, path_.empty() ? "config" : path_, "missing required key '" + key + "'");
+  }
+  std::string child_path(const std::string& key) const {
+    return path_.empty() ? key : path_ + "." + key;
+  }
+  const ConfigNode& node() const { return node_; }
+
+ private:
+  const ConfigNode& node_;
+  std::string path_;
+  std::vector<std::string> allowed_;
+};
+
+double parse_real(const ConfigNode& node, const std::string& path) {
+  if (node.type != Type::Scalar) fail(node, path, "expected a number, got " + shown(node));
+  const std::string& text = node.scalar;
+  char* end = nullptr;
+  errno = 0;
+  const double x = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || std::isspace(static_cast<unsigned char>(text[0])))
+    fail(node, path, "expected a number, got " + shown(node));
+  if (!std::isfinite(x) || errno == ERANGE)
+    fail(node, path, shown(node) + " is not a finite number");
+  return x;
+}
+
+double read_real(const ConfigNode& node, const std::string& path, double lo, double hi,
+                 bool lo_open = false) {
+  const double x = parse_real(node, path);
+  if ((lo_open ? !(x > lo) : !(x >= lo)) || !(x <= hi))
+    fail(node, path,
+         shown(node) + " is out of range; expected a number in " + (lo_open ? "(" : "[") +
+             format_number(lo) + ", " + format_number(hi) + "]");
+  return x;
+}
+
+long long read_int(const ConfigNode& node, const std::string& path, long long lo, long long hi) {
+  const double x = parse_real(node, path);
+  if (std::floor(x) != x)
+    fail(node, path, "expected a whole number, got " + shown(node));
+  if (x < static_cast<double>(lo) || x > static_cast<double>(hi))
+    fail(node, path,
+         shown(node) + " is out of range; expected a whole number from " + std::to_string(lo) +
+             " to " + std::to_string(hi));
+  return static_cast<long long>(x);
+}
+
+bool parse_bool(const ConfigNode& node, const std::string& path) {
+  static const std::set<std::string> yes = {"true", "True", "TRUE"}, no = {"false", "False", "FALSE"};
+  if (node.type == Type::Scalar && yes.count(node.scalar)) return true;
+  if (node.type == Type::Scalar && no.count(node.scalar)) return false;
+  fail(node, path, "expected true or false, got " + shown(node));
+}
+
+std::string read_name(const ConfigNode& node, const std::string& path,
+                      const std::vector<std::string>& valid) {
+  if (node.type != Type::Scalar)
+    fail(node, path, "expected one of " + join(valid) + ", got " + shown(node));
+  if (std::find(valid.begin(), valid.end(), node.scalar) == valid.end())
+    fail(node, path,
+         "unknown value " + shown(node) + did_you_mean(node.scalar, valid) + "; valid: " + join(valid));
+  return node.scalar;
+}
+
+std::size_t index_of(const std::vector<std::string>& names, const std::string& name) {
+  return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+}
+
+// One plugin parameter checked against its schema entry.
+gp_value read_param(const ConfigNode& node, const std::string& path, const gp_param& p) {
+  const std::string accepted = describe_accepted(p);
+  auto check = [&](const ConfigNode& n, double x) {
+    if (!in_range(p, x))
+      fail(n, path, shown(n) + " is out of range; expected " + accepted);
+    return x;
+  };
+  switch (p.type) {
+    case GP_PARAM_BOOL: return gp_value{{parse_bool(node, path) ? 1.0 : 0.0, 0.0}};
+    case GP_PARAM_PAIR: {
+      if (node.type != Type::Sequence || node.items.size() != 2)
+        fail(node, path, "expected " + accepted + ", got " + shown(node));
+      return gp_value{{check(node.items[0], parse_real(node.items[0], path + "[0]")),
+                       check(node.items[1], parse_real(node.items[1], path + "[1]"))}};
+    }
+    case GP_PARAM_INT:
+    case GP_PARAM_REAL: {
+      const double x = parse_real(node, path);
+      if (p.type == GP_PARAM_INT && std::floor(x) != x)
+        fail(node, path, "expected a whole number, got " + shown(node));
+      return gp_value{{check(node, x), 0.0}};
+    }
+  }
+  return {};
+}
+
+// A plugin chosen as `name` or as {name: ..., param: value, ...}.
+PluginChoice read_plugin(const ConfigNode& node, const std::string& path, gp_kind kind,
+                         const Registry& registry, bool allow_linear = false) {
+  std::vector<std::string> known = registry.names(kind);
+  if (allow_linear) known.insert(known.begin(), "linear");
+  const ConfigNode* name_node = &node;
+  if (node.type == Type::Map) {
+    name_node = node.find("name");
+    if (!name_node || name_node->type == Type::Null)
+      fail(node, path, std::string("missing required key 'name' (the ") + kind_name(kind) +
+                           "; known: " + join(known) + ")");
+  }
+  if (name_node->type != Type::Scalar)
+    fail(*name_node, path,
+         std::string("expected a ") + kind_name(kind) + " name or {name: ..., parameters}, got " +
+             shown(*name_node));
+  PluginChoice choice;
+  choice.name = name_node->scalar;
+  if (allow_linear && choice.name == "linear") {
+    if (node.type == Type::Map && node.entries.size() > 1)
+      fail(node, path, "'linear' takes no parameters");
+    return choice;
+  }
+  const LoadedPlugin* plugin = registry.find(kind, choice.name);
+  if (!plugin) {
+    std::string message = std::string("unknown ") + kind_name(kind) + " '" + choice.name + "'" +
+                          did_you_mean(choice.name, known) + "; known: " + join(known);
+    for (const auto& skip : registry.skipped())
+      message += "\n  (a plugin file was skipped: " + skip.file.string() + ": " + skip.reason + ")";
+    fail(*name_node, path, message);
+  }
+  const gp_descriptor& d = *plugin->descriptor;
+  choice.values = default_values(d.params, d.param_count);
+  if (node.type != Type::Map) return choice;
+  std::vector<std::string> param_names;
+  for (std::size_t i = 0; i < d.param_count; ++i) param_names.emplace_back(d.params[i].name);
+  for (const auto& [key, value] : node.entries) {
+    if (key == "name") continue;
+    const std::size_t i = index_of(param_names, key);
+    if (i == param_names.size()) {
+      std::vector<std::string> valid = param_names;
+      fail(value, path + "." + key,
+           "unknown parameter '" + key + "' of " + kind_name(kind) + " '" + choice.name + "'" +
+               did_you_mean(key, valid) + "; its parameters: " +
+               (valid.empty() ? "none" : join(valid)));
+    }
+    if (value.type == Type::Null) fail(value, path + "." + key, "no value given");
+    choice.values[i] = read_param(value, path + "." + key, d.params[i]);
+  }
+  return choice;
+}
+
+Dataset read_inline_data(const MapReader& data, LossKind loss) {
+  Dataset d;
+  const ConfigNode& xs = data.required("x");
+  const std::string xpath = data.child_path("x");
+  if (xs.type != Type::Sequence || xs.items.empty())
+    fail(xs, xpath, "expected a non-empty list of rows, e.g. [[2, 3, -1], [3, -1, 0.5]]");
+  for (std::size_t r = 0; r < xs.items.size(); ++r) {
+    const ConfigNode& row = xs.items[r];
+    const std::string rpath = xpath + "[" + std::to_string(r) + "]";
+    if (row.type != Type::Sequence || row.items.empty())
+      fail(row, rpath, "expected a non-empty list of numbers (one row), got " + shown(row));
+    if (r == 0) d.features = row.items.size();
+    if (row.items.size() != d.features)
+      fail(row, rpath,
+           "this row has " + std::to_string(row.items.size()) + " values, the first row has " +
+               std::to_string(d.features) + "; every row needs the same number");
+    for (std::size_t k = 0; k < row.items.size(); ++k)
+      d.x.push_back(parse_real(row.items[k], rpath + "[" + std::to_string(k) + "]"));
+  }
+  d.rows = xs.items.size();
+  const ConfigNode& ys = data.required("y");
+  const std::string ypath = data.child_path("y");
+  if (ys.type != Type::Sequence || ys.items.size() != d.rows)
+    fail(ys, ypath,
+         "expected a list of " + std::to_string(d.rows) + " targets (one per row of x), got " +
+             (ys.type == Type::Sequence ? std::to_string(ys.items.size()) + " entries" : shown(ys)));
+  d.target_columns = ys.items[0].type == Type::Sequence ? ys.items[0].items.size() : 1;
+  for (std::size_t r = 0; r < d.rows; ++r) {
+    const ConfigNode& t = ys.items[r];
+    const std::string tpath = ypath + "[" + std::to_string(r) + "]";
+    if (t.type == Type::Sequence) {
+      if (t.items.size() != d.target_columns || d.target_columns == 0)
+        fail(t, tpath, "every target needs " + std::to_string(d.target_columns) + " values");
+      for (std::size_t k = 0; k < t.items.size(); ++k)
+        d.y.push_back(parse_real(t.items[k], tpath + "[" + std::to_string(k) + "]"));
+    } else {
+      if (d.target_columns != 1) fail(t, tpath, "expected a list like the first target");
+      d.y.push_back(parse_real(t, tpath));
+    }
+  }
+  if (loss_is_classification(loss)) {
+    if (d.target_columns != 1)
+      fail(ys, ypath, std::string("loss '") + loss_name(loss) + "' needs one class index per row");
+    std::size_t classes = 0;
+    for (std::size_t r = 0; r < d.rows; ++r) {
+      const double c = d.y[r];
+      if (c < 0 || std::floor(c) != c || c > 100000)
+        fail(ys.items[r], ypath + "[" + std::to_string(r) + "]",
+             "class labels are whole numbers 0, 1, ...; got " + shown(ys.items[r]));
+      classes = std::max(classes, static_cast<std::size_t>(c) + 1);
+    }
+    classes = std::max<std::size_t>(classes, 2);
+    for (std::size_t c = 0; c < classes; ++c) d.class_names.push_back(std::to_string(c));
+  }
+  return d;
+}
+
+}  // namespace
+
+ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
+                               const std::string& default_name) {
+  ExperimentSpec spec;
+  const MapReader top(root, "",
+                      {"name", "seed", "data", "model", "loss", "training", "optimizer",
+                       "regularizers"});
+  spec.name = default_name;
+  if (const ConfigNode* n = top.optional("name")) {
+    if (n->type != Type::Scalar || n->scalar.empty() || n->scalar.size() > 100 ||
+        n->scalar.find_first_of("/\\\n") != std::string::npos)
+      fail(*n, "name", "expected a short name without '/' (it names the run directory)");
+    spec.name = n->scalar;
+  }
+  if (const ConfigNode* n = top.optional("seed"))
+    spec.seed = static_cast<std::uint64_t>(read_int(*n, "seed", 0, 9007199254740992LL));
+
+  spec.loss = static_cast<LossKind>(
+      index_of(loss_names(), read_name(top.required("loss"), "loss", loss_names())));
+
+  // data
+  {
+    const ConfigNode& node = top.required("data");
+    const std::vector<std::string> sources = {"inline", "moons"};
+    if (node.type != Type::Map) fail(node, "data", "expected a map with a 'source' key (" + join(sources) + ")");
+    const ConfigNode* source = node.find("source");
+    if (!source) fail(node, "data", "missing required key 'source' (" + join(sources) + ")");
+    const std::string name = read_name(*source, "data.source", sources);
+    if (name == "inline") {
+      const MapReader data(node, "data", {"source", "x", "y"});
+      spec.data.source = DataSpec::Source::Inline;
+      spec.data.inline_data = read_inline_data(data, spec.loss);
+    } else {
+      const MapReader data(node, "data", {"source", "samples", "noise"});
+      spec.data.source = DataSpec::Source::Moons;
+      if (const ConfigNode* n = data.optional("samples"))
+        spec.data.samples = static_cast<std::size_t>(read_int(*n, "data.samples", 2, kMaxSamples));
+      if (const ConfigNode* n = data.optional("noise"))
+        spec.data.noise = read_real(*n, "data.noise", 0.0, 10.0);
+    }
+  }
+
+  // model
+  {
+    const MapReader model(top.required("model"), "model",
+                          {"layers", "activation", "output_activation", "init"});
+    const ConfigNode& layers = model.required("layers");
+    if (layers.type != Type::Sequence || layers.items.empty())
+      fail(layers, "model.layers",
+           "expected a list of layer sizes ending with the output layer, e.g. [16, 16, 1]");
+    if (layers.items.size() > static_cast<std::size_t>(kMaxLayers))
+      fail(layers, "model.layers", "at most " + std::to_string(kMaxLayers) + " layers");
+    for (std::size_t l = 0; l < layers.items.size(); ++l)
+      spec.layers.push_back(static_cast<std::size_t>(
+          read_int(layers.items[l], "model.layers[" + std::to_string(l) + "]", 1, kMaxLayerSize)));
+    const std::size_t hidden = spec.layers.size() - 1;
+    const ConfigNode* act = model.optional("activation");
+    if (act && act->type == Type::Sequence) {
+      if (act->items.size() != hidden)
+        fail(*act, "model.activation",
+             "a list of activations needs one per hidden layer (" + std::to_string(hidden) +
+                 "), got " + std::to_string(act->items.size()));
+      for (std::size_t l = 0; l < hidden; ++l)
+        spec.activations.push_back(read_plugin(act->items[l],
+                                               "model.activation[" + std::to_string(l) + "]",
+                                               GP_KIND_ACTIVATION, registry, true));
+    } else if (hidden > 0) {
+      if (!act)
+        fail(model.node(), "model",
+             "missing required key 'activation' for the hidden layers (known: " +
+                 join(registry.names(GP_KIND_ACTIVATION)) + ")");
+      const PluginChoice choice = read_plugin(*act, "model.activation", GP_KIND_ACTIVATION, registry, true);
+      spec.activations.assign(hidden, choice);
+    } else if (act) {
+      (void)read_plugin(*act, "model.activation", GP_KIND_ACTIVATION, registry, true);
+    }
+    spec.output_activation.name = "linear";
+    if (const ConfigNode* n = model.optional("output_activation"))
+      spec.output_activation = read_plugin(*n, "model.output_activation", GP_KIND_ACTIVATION, registry, true);
+    if (const ConfigNode* n = model.optional("init"))
+      spec.init = static_cast<Init>(index_of(init_names(), read_name(*n, "model.init", init_names())));
+  }
+
+  // training
+  {
+    const MapReader training(top.required("training"), "training",
+                             {"steps", "epochs", "batch_size", "shuffle", "schedule"});
+    const ConfigNode* steps = training.optional("steps");
+    const ConfigNode* epochs = training.optional("epochs");
+    if (steps && epochs)
+      fail(*epochs, "training.epochs", "give either steps or epochs, not both (steps is set at " + steps->where + ")");
+    if (!steps && !epochs) fail(training.node(), "training", "missing required key 'steps' or 'epochs'");
+    if (steps) spec.steps = static_cast<std::size_t>(read_int(*steps, "training.steps", 1, kMaxSteps));
+    if (epochs) spec.epochs = static_cast<std::size_t>(read_int(*epochs, "training.epochs", 1, kMaxSteps));
+    if (const ConfigNode* n = training.optional("batch_size"))
+      spec.batch_size = static_cast<std::size_t>(read_int(*n, "training.batch_size", 0, kMaxSamples));
+    if (const ConfigNode* n = training.optional("shuffle")) spec.shuffle = parse_bool(*n, "training.shuffle");
+    if (const ConfigNode* n = training.optional("schedule")) {
+      const ConfigNode* name_node = n;
+      if (n->type == Type::Map) {
+        name_node = n->find("name");
+        if (!name_node) fail(*n, "training.schedule", "missing required key 'name' (" + join(Schedule::names()) + ")");
+      }
+      spec.schedule.kind = static_cast<Schedule::Kind>(
+          index_of(Schedule::names(), read_name(*name_node, "training.schedule.name", Schedule::names())));
+      if (n->type == Type::Map) {
+        std::vector<std::string> keys = {"name"};
+        if (spec.schedule.kind == Schedule::Kind::Linear || spec.schedule.kind == Schedule::Kind::Cosine)
+          keys.push_back("final_lr");
+        if (spec.schedule.kind == Schedule::Kind::Step) keys.insert(keys.end(), {"step_size", "gamma"});
+        const MapReader schedule(*n, "training.schedule", keys);
+        if (const ConfigNode* v = schedule.optional("final_lr"))
+          spec.schedule.final_lr = read_real(*v, "training.schedule.final_lr", 0.0, 1e6);
+        if (const ConfigNode* v = schedule.optional("step_size"))
+          spec.schedule.step_size = static_cast<std::size_t>(read_int(*v, "training.schedule.step_size", 1, kMaxSteps));
+        if (const ConfigNode* v = schedule.optional("gamma"))
+          spec.schedule.gamma = read_real(*v, "training.schedule.gamma", 0.0, 1e6, true);
+      }
+    }
+  }
+
+  spec.optimizer = read_plugin(top.required("optimizer"), "optimizer", GP_KIND_OPTIMIZER, registry);
+  if (const ConfigNode* regs = top.optional("regularizers")) {
+    if (regs->type != Type::Sequence)
+      fail(*regs, "regularizers", "expected a list, e.g. [{name: l2, lambda: 1e-4}]");
+    for (std::size_t i = 0; i < regs->items.size(); ++i)
+      spec.regularizers.push_back(read_plugin(regs->items[i], "regularizers[" + std::to_string(i) + "]",
+                                              GP_KIND_REGULARIZER, registry));
+  }
+  return spec;
+}
+
+namespace {
+
+ConfigNode scalar(std::string text) { return ConfigNode{Type::Scalar, std::move(text), {}, {}, {}}; }
+ConfigNode number(double x) { return scalar(format_number(x)); }
+ConfigNode map() { return ConfigNode{Type::Map, {}, {}, {}, {}}; }
+ConfigNode seq() { return ConfigNode{Type::Sequence, {}, {}, {}, {}}; }
+void put(ConfigNode& m, const std::string& key, ConfigNode value) { m.entries.emplace_back(key, std::move(value)); }
+
+ConfigNode plugin_node(const PluginChoice& choice, gp_kind kind, const Registry& registry) {
+  ConfigNode node = map();
+  put(node, "name", scalar(choice.name));
+  if (choice.name == "linear") return node;
+  const gp_descriptor& d = *registry.get(kind, choice.name).descriptor;
+  for (std::size_t i = 0; i < d.param_count; ++i) {
+    const gp_param& p = d.params[i];
+    const gp_value& v = choice.values[i];
+    if (p.type == GP_PARAM_BOOL) {
+      put(node, p.name, scalar(v.v[0] != 0 ? "true" : "false"));
+    } else if (p.type == GP_PARAM_PAIR) {
+      ConfigNode pair = seq();
+      pair.items = {number(v.v[0]), number(v.v[1])};
+      put(node, p.name, pair);
+    } else {
+      put(node, p.name, number(v.v[0]));
+    }
+  }
+  return node;
+}
+
+}  // namespace
+
+ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry) {
+  ConfigNode root = map();
+  put(root, "name", scalar(spec.name));
+  put(root, "seed", scalar(std::to_string(spec.seed)));
+  ConfigNode data = map();
+  if (spec.data.source == DataSpec::Source::Inline) {
+    put(data, "source", scalar("inline"));
+    const Dataset& d = spec.data.inline_data;
+    ConfigNode xs = seq(), ys = seq();
+    for (std::size_t r = 0; r < d.rows; ++r) {
+      ConfigNode row = seq();
+      for (std::size_t k = 0; k < d.features; ++k) row.items.push_back(number(d.row(r)[k]));
+      xs.items.push_back(row);
+      if (d.target_columns == 1) {
+        ys.items.push_back(number(d.target(r)[0]));
+      } else {
+        ConfigNode t = seq();
+        for (std::size_t k = 0; k < d.target_columns; ++k) t.items.push_back(number(d.target(r)[k]));
+        ys.items.push_back(t);
+      }
+    }
+    put(data, "x", xs);
+    put(data, "y", ys);
+  } else {
+    put(data, "source", scalar("moons"));
+    put(data, "samples", scalar(std::to_string(spec.data.samples)));
+    put(data, "noise", number(spec.data.noise));
+  }
+  put(root, "data", data);
+  ConfigNode model = map();
+  ConfigNode layers = seq();
+  for (std::size_t s : spec.layers) layers.items.push_back(scalar(std::to_string(s)));
+  put(model, "layers", layers);
+  ConfigNode acts = seq();
+  for (const auto& a : spec.activations) acts.items.push_back(plugin_node(a, GP_KIND_ACTIVATION, registry));
+  put(model, "activation", acts);
+  put(model, "output_activation", plugin_node(spec.output_activation, GP_KIND_ACTIVATION, registry));
+  put(model, "init", scalar(init_name(spec.init)));
+  put(root, "model", model);
+  put(root, "loss", scalar(loss_name(spec.loss)));
+  ConfigNode training = map();
+  if (spec.steps) put(training, "steps", scalar(std::to_string(spec.steps)));
+  else put(training, "epochs", scalar(std::to_string(spec.epochs)));
+  put(training, "batch_size", scalar(std::to_string(spec.batch_size)));
+  put(training, "shuffle", scalar(spec.shuffle ? "true" : "false"));
+  ConfigNode schedule = map();
+  put(schedule, "name", scalar(Schedule::name(spec.schedule.kind)));
+  if (spec.schedule.kind == Schedule::Kind::Linear || spec.schedule.kind == Schedule::Kind::Cosine)
+    put(schedule, "final_lr", number(spec.schedule.final_lr));
+  if (spec.schedule.kind == Schedule::Kind::Step) {
+    put(schedule, "step_size", scalar(std::to_string(spec.schedule.step_size)));
+    put(schedule, "gamma", number(spec.schedule.gamma));
+  }
+  put(training, "schedule", schedule);
+  put(root, "training", training);
+  put(root, "optimizer", plugin_node(spec.optimizer, GP_KIND_OPTIMIZER, registry));
+  ConfigNode regs = seq();
+  for (const auto& r : spec.regularizers) regs.items.push_back(plugin_node(r, GP_KIND_REGULARIZER, registry));
+  put(root, "regularizers", regs);
+  return root;
+}
+
+}  // namespace gradplug::host

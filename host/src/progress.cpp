@@ -1,0 +1,44 @@
+#include "progress.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+namespace gradplug::host {
+
+Progress::Progress(std::FILE* out, std::size_t total, bool quiet)
+    : out_(out), total_(std::max<std::size_t>(total, 1)), quiet_(quiet),
+      terminal_(::isatty(::fileno(out)) != 0), start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
+
+void Progress::update(std::size_t done, const std::string& status) {
+  if (quiet_) return;
+  const auto now = std::chrono::steady_clock::now();
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  if (terminal_) {
+    // Redraw at most 20 times a second, and always at the end.
+    if (done < total_ && now - last_draw_ < std::chrono::milliseconds(50)) return;
+    last_draw_ = now;
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done / total_);
+    std::string bar(static_cast<std::size_t>(filled), '#');
+    bar.resize(kWidth, '.');
+    std::fprintf(out_, "\r[%s] %3d%% %zu/%zu  %s  %.1fs\x1b[K", bar.c_str(),
+                 static_cast<int>(100 * done / total_), done, total_, status.c_str(), elapsed);
+    std::fflush(out_);
+    drawn_ = true;
+    return;
+  }
+  // Piped: ten plain lines over the run, plus the last one.
+  if (done < next_line_ && done < total_) return;
+  next_line_ = done + std::max<std::size_t>(1, total_ / 10);
+  std::fprintf(out_, "%zu/%zu  %s  %.2fs\n", done, total_, status.c_str(), elapsed);
+  std::fflush(out_);
+}
+
+void Progress::finish() {
+  if (terminal_ && drawn_ && !quiet_) std::fputc('\n', out_);
+  drawn_ = false;
+}
+
+}  // namespace gradplug::host
