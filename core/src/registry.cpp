@@ -126,6 +126,17 @@ void* Registry::create_raw(gp_kind kind, std::string_view name,
   if (filled.size() != d.param_count)
     throw std::logic_error("create: " + std::to_string(filled.size()) + " values for " +
                            std::to_string(d.param_count) + " parameters of " + std::string(name));
+  // The host validates configs against the schema with messages that point into the config; this
+  // guards every other caller, so a plugin never sees a value outside its own schema.
+  for (std::size_t i = 0; i < d.param_count; ++i) {
+    const gp_param& p = d.params[i];
+    const int elements = p.type == GP_PARAM_PAIR ? 2 : 1;
+    for (int e = 0; e < elements; ++e)
+      if (!in_range(p, filled[i].v[e]))
+        throw Error(std::string(kind_name(kind)) + " '" + std::string(name) + "': parameter '" +
+                    p.name + "' = " + format_number(filled[i].v[e]) + " is out of range; expected " +
+                    describe_accepted(p));
+  }
   char error[1024] = {0};
   void* instance = d.create(filled.data(), error, sizeof error);
   if (!instance)

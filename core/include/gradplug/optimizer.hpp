@@ -27,7 +27,7 @@ class Optimizer {
   virtual void step(double* values, const double* grads, std::size_t n, double lr) = 0;
 
   // The per-run state, and its restoration; load() throws std::invalid_argument when the state
-  // does not fit (other sizes, missing buffers).
+  // does not fit (other sizes, missing buffers). Call reset(n) before load().
   virtual OptimizerState save() const = 0;
   virtual void load(const OptimizerState& state) = 0;
 };

@@ -15,7 +15,7 @@ class Regularizer {
   virtual ~Regularizer() = default;
 
   // Returns the penalty for parameters values[0..n) and, when grads is not null, adds its gradient
-  // into grads. is_bias[i] is 1 for biases, 0 for weights.
+  // into grads. is_bias[i] is 1 for biases, 0 for weights (null: no biases).
   virtual double penalty(const double* /*values*/, double* /*grads*/,
                          const unsigned char* /*is_bias*/, std::size_t /*n*/) const {
     return 0.0;

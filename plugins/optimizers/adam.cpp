@@ -1,0 +1,203 @@
+// adam: Adam (optionally AMSGrad) with L2 weight decay, the update rule of PyTorch 1.13's
+// torch.optim.Adam (`_single_tensor_adam`), operation by operation.
+//
+//   parameter     default       meaning
+//   lr            0.001         learning rate; a schedule may change it per step
+//   betas         [0.9, 0.999]  decay rates of the 1st and 2nd moment averages, each in [0, 1)
+//   eps           1e-8          added to the bias-corrected root of the 2nd moment, in [0, inf)
+//   weight_decay  0             L2 penalty lambda added to the gradient (not AdamW), in [0, inf)
+//   amsgrad       false         normalise by the running maximum of the 2nd moment (AMSGrad)
+//
+// At step t (counted from 1), for every parameter theta with gradient g, at learning rate lr:
+//   if lambda != 0:  g = g + lambda * theta
+//   m = beta1 * m + (1 - beta1) * g
+//   v = beta2 * v + (1 - beta2) * g * g
+//   if amsgrad:      v_max = max(v_max, v), and v_max replaces v below
+//   denom = sqrt(v) / sqrt(1 - beta2^t) + eps
+//   theta = theta + (-(lr / (1 - beta1^t)) * m) / denom
+// Each `x + a * y` (`x + a * y * z`: x + (a * y) * z) is one fused multiply-add (std::fma), as
+// PyTorch's CPU kernels for add(alpha=) and addcmul are compiled; addcdiv (the last line) is not
+// fused. So this reproduces PyTorch's float64 results bit for bit.
+//
+// State: "step" (t), "exp_avg" (m), "exp_avg_sq" (v) and, with amsgrad, "max_exp_avg_sq" (v_max),
+// each buffer with one value per parameter.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gradplug/plugin.hpp"
+
+namespace {
+
+constexpr const char* kName = "adam";
+
+std::string fmt(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
+// Finds buffer `name` in a saved state and checks that it holds `size` values.
+const std::vector<double>& find_buffer(const gradplug::OptimizerState& state, const char* name,
+                                       std::size_t size) {
+  for (const auto& [key, values] : state) {
+    if (key != name) continue;
+    if (values.size() != size)
+      throw std::invalid_argument(std::string(kName) + ": cannot load state: buffer '" + name +
+                                  "' has " + std::to_string(values.size()) + " values, expected " +
+                                  std::to_string(size) +
+                                  (size == 1 ? "" : " (the size given to reset())"));
+    return values;
+  }
+  throw std::invalid_argument(std::string(kName) + ": cannot load state: buffer '" + name +
+                              "' is missing (was it saved with other hyperparameters?)");
+}
+
+// The step counter of a saved state: a whole number in [0, 2^53].
+std::uint64_t read_step(const gradplug::OptimizerState& state) {
+  const double k = find_buffer(state, "step", 1)[0];
+  if (!(k >= 0.0 && k <= 9007199254740992.0 && k == std::floor(k)))
+    throw std::invalid_argument(std::string(kName) +
+                                ": cannot load state: buffer 'step' must hold a whole number >= "
+                                "0, not " +
+                                fmt(k));
+  return static_cast<std::uint64_t>(k);
+}
+
+class Adam final : public gradplug::Optimizer {
+ public:
+  explicit Adam(const gradplug::Params& p)
+      : hp_{p.real("lr"),  p.pair("betas")[0],     p.pair("betas")[1],
+            p.real("eps"), p.real("weight_decay"), p.flag("amsgrad")} {}
+
+  double base_lr() const override { return hp_.lr; }
+
+  void reset(std::size_t n) override {
+    n_ = n;
+    step_ = 0;
+    exp_avg_.assign(n, 0.0);
+    exp_avg_sq_.assign(n, 0.0);
+    max_exp_avg_sq_.assign(hp_.amsgrad ? n : 0, 0.0);
+  }
+
+  void step(double* values, const double* grads, std::size_t n, double lr) override {
+    if (n != n_)
+      throw std::logic_error(std::string(kName) + ": step() got " + std::to_string(n) +
+                             " parameters, reset() prepared " + std::to_string(n_));
+    ++step_;
+    const double beta1 = hp_.beta1;
+    const double beta2 = hp_.beta2;
+    const double t = static_cast<double>(step_);
+    const double bias_correction1 = 1.0 - std::pow(beta1, t);
+    const double bias_correction2 = 1.0 - std::pow(beta2, t);
+    const double neg_step_size = -(lr / bias_correction1);
+    const double bias_correction2_sqrt = std::sqrt(bias_correction2);
+    const double one_minus_beta1 = 1.0 - beta1;
+    const double one_minus_beta2 = 1.0 - beta2;
+    for (std::size_t i = 0; i < n; ++i) {
+      double grad = grads[i];
+      if (hp_.weight_decay != 0.0) grad = std::fma(hp_.weight_decay, values[i], grad);
+      double& exp_avg = exp_avg_[i];
+      double& exp_avg_sq = exp_avg_sq_[i];
+      exp_avg = std::fma(one_minus_beta1, grad, exp_avg * beta1);
+      exp_avg_sq = std::fma(one_minus_beta2 * grad, grad, exp_avg_sq * beta2);
+      double second = exp_avg_sq;
+      if (hp_.amsgrad) {
+        double& max_sq = max_exp_avg_sq_[i];
+        if (!(max_sq >= exp_avg_sq)) max_sq = exp_avg_sq;  // torch.maximum: a NaN wins
+        second = max_sq;
+      }
+      const double denom = std::sqrt(second) / bias_correction2_sqrt + hp_.eps;
+      values[i] = values[i] + neg_step_size * exp_avg / denom;
+    }
+  }
+
+  gradplug::OptimizerState save() const override {
+    gradplug::OptimizerState state;
+    state.emplace_back("step", std::vector<double>{static_cast<double>(step_)});
+    state.emplace_back("exp_avg", exp_avg_);
+    state.emplace_back("exp_avg_sq", exp_avg_sq_);
+    if (hp_.amsgrad) state.emplace_back("max_exp_avg_sq", max_exp_avg_sq_);
+    return state;
+  }
+
+  // Restores a state saved by an adam with the same amsgrad setting, for the n given to reset().
+  // Checks everything before changing anything.
+  void load(const gradplug::OptimizerState& state) override {
+    const std::uint64_t step = read_step(state);
+    const std::vector<double>& exp_avg = find_buffer(state, "exp_avg", n_);
+    const std::vector<double>& exp_avg_sq = find_buffer(state, "exp_avg_sq", n_);
+    const std::vector<double>* max_exp_avg_sq =
+        hp_.amsgrad ? &find_buffer(state, "max_exp_avg_sq", n_) : nullptr;
+    step_ = step;
+    std::copy(exp_avg.begin(), exp_avg.end(), exp_avg_.begin());
+    std::copy(exp_avg_sq.begin(), exp_avg_sq.end(), exp_avg_sq_.begin());
+    if (max_exp_avg_sq)
+      std::copy(max_exp_avg_sq->begin(), max_exp_avg_sq->end(), max_exp_avg_sq_.begin());
+  }
+
+ private:
+  struct Hyper {
+    double lr;
+    double beta1;
+    double beta2;
+    double eps;
+    double weight_decay;
+    bool amsgrad;
+  };
+
+  const Hyper hp_;  // fixed at creation
+
+  // Per-run state.
+  std::size_t n_ = 0;
+  std::uint64_t step_ = 0;              // steps taken; step t uses the bias corrections of t
+  std::vector<double> exp_avg_;         // n values
+  std::vector<double> exp_avg_sq_;      // n values
+  std::vector<double> max_exp_avg_sq_;  // n values with amsgrad, else empty
+};
+
+constexpr gp_param kSchema[] = {
+    {"lr", GP_PARAM_REAL, {1e-3, 0.0}, 0.0, HUGE_VAL, 0, 1, "learning rate"},
+    {"betas",
+     GP_PARAM_PAIR,
+     {0.9, 0.999},
+     0.0,
+     1.0,
+     0,
+     1,
+     "decay rates of the running averages of the gradient and of its square"},
+    {"eps",
+     GP_PARAM_REAL,
+     {1e-8, 0.0},
+     0.0,
+     HUGE_VAL,
+     0,
+     1,
+     "term added to the denominator for numerical stability"},
+    {"weight_decay",
+     GP_PARAM_REAL,
+     {0.0, 0.0},
+     0.0,
+     HUGE_VAL,
+     0,
+     1,
+     "weight decay (L2 penalty added to the gradient)"},
+    {"amsgrad",
+     GP_PARAM_BOOL,
+     {0.0, 0.0},
+     0.0,
+     1.0,
+     0,
+     0,
+     "use the running maximum of the second moment (AMSGrad)"},
+};
+
+}  // namespace
+
+GRADPLUG_PLUGIN(Adam, "adam", "1.0.0", "Adam and AMSGrad with L2 weight decay, as PyTorch's Adam.",
+                kSchema)

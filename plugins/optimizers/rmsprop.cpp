@@ -1,0 +1,198 @@
+// rmsprop: RMSprop with optional momentum, centering and weight decay, the update rule of PyTorch
+// 1.13's torch.optim.RMSprop (`_single_tensor_rmsprop`), operation by operation.
+//
+//   parameter     default  meaning
+//   lr            0.01     learning rate; a schedule may change it per step
+//   alpha         0.99     smoothing constant of the running averages, in [0, 1]
+//   eps           1e-8     added to the root of the average (after the root), in [0, inf)
+//   weight_decay  0        L2 penalty lambda added to the gradient, in [0, inf)
+//   momentum      0        momentum factor mu, in [0, inf)
+//   centered      false    normalise by an estimate of the gradient's variance, not its 2nd moment
+//
+// For every parameter theta with gradient g, at learning rate lr:
+//   if lambda != 0:  g = g + lambda * theta
+//   v = alpha * v + (1 - alpha) * g * g
+//   if centered:     m = alpha * m + (1 - alpha) * g;  avg = sqrt(v - m * m) + eps
+//   else:            avg = sqrt(v) + eps
+//   if mu > 0:       b = mu * b + g / avg;  theta = theta - lr * b
+//   else:            theta = theta + (-lr * g) / avg
+// Each `x + a * y` (`x + a * y * z`: x + (a * y) * z) is one fused multiply-add (std::fma), as
+// PyTorch's CPU kernels for add(alpha=) and addcmul are compiled; addcdiv (`x + a * y / z`) is not
+// fused. So this reproduces PyTorch's float64 results bit for bit.
+//
+// State: "step" (steps taken), "square_avg" (v), and "grad_avg" (m) when centered and
+// "momentum_buffer" (b) when momentum > 0, each with one value per parameter.
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gradplug/plugin.hpp"
+
+namespace {
+
+constexpr const char* kName = "rmsprop";
+
+std::string fmt(double x) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", x);
+  return text;
+}
+
+// Finds buffer `name` in a saved state and checks that it holds `size` values.
+const std::vector<double>& find_buffer(const gradplug::OptimizerState& state, const char* name,
+                                       std::size_t size) {
+  for (const auto& [key, values] : state) {
+    if (key != name) continue;
+    if (values.size() != size)
+      throw std::invalid_argument(std::string(kName) + ": cannot load state: buffer '" + name +
+                                  "' has " + std::to_string(values.size()) + " values, expected " +
+                                  std::to_string(size) +
+                                  (size == 1 ? "" : " (the size given to reset())"));
+    return values;
+  }
+  throw std::invalid_argument(std::string(kName) + ": cannot load state: buffer '" + name +
+                              "' is missing (was it saved with other hyperparameters?)");
+}
+
+// The step counter of a saved state: a whole number in [0, 2^53].
+std::uint64_t read_step(const gradplug::OptimizerState& state) {
+  const double k = find_buffer(state, "step", 1)[0];
+  if (!(k >= 0.0 && k <= 9007199254740992.0 && k == std::floor(k)))
+    throw std::invalid_argument(std::string(kName) +
+                                ": cannot load state: buffer 'step' must hold a whole number >= "
+                                "0, not " +
+                                fmt(k));
+  return static_cast<std::uint64_t>(k);
+}
+
+class RmsProp final : public gradplug::Optimizer {
+ public:
+  explicit RmsProp(const gradplug::Params& p)
+      : hp_{p.real("lr"),           p.real("alpha"),    p.real("eps"),
+            p.real("weight_decay"), p.real("momentum"), p.flag("centered")} {}
+
+  double base_lr() const override { return hp_.lr; }
+
+  void reset(std::size_t n) override {
+    n_ = n;
+    step_ = 0;
+    square_avg_.assign(n, 0.0);
+    grad_avg_.assign(hp_.centered ? n : 0, 0.0);
+    momentum_buffer_.assign(hp_.momentum > 0.0 ? n : 0, 0.0);
+  }
+
+  void step(double* values, const double* grads, std::size_t n, double lr) override {
+    if (n != n_)
+      throw std::logic_error(std::string(kName) + ": step() got " + std::to_string(n) +
+                             " parameters, reset() prepared " + std::to_string(n_));
+    const double neg_lr = -lr;
+    const double alpha = hp_.alpha;
+    const double one_minus_alpha = 1.0 - alpha;
+    for (std::size_t i = 0; i < n; ++i) {
+      double grad = grads[i];
+      if (hp_.weight_decay != 0.0) grad = std::fma(hp_.weight_decay, values[i], grad);
+      double& square_avg = square_avg_[i];
+      square_avg = std::fma(one_minus_alpha * grad, grad, square_avg * alpha);
+      double avg;
+      if (hp_.centered) {
+        double& grad_avg = grad_avg_[i];
+        grad_avg = std::fma(one_minus_alpha, grad, grad_avg * alpha);
+        avg = std::sqrt(std::fma(-grad_avg, grad_avg, square_avg));
+      } else {
+        avg = std::sqrt(square_avg);
+      }
+      avg += hp_.eps;
+      if (hp_.momentum > 0.0) {
+        double& buf = momentum_buffer_[i];
+        buf = buf * hp_.momentum + grad / avg;
+        values[i] = std::fma(neg_lr, buf, values[i]);
+      } else {
+        values[i] = values[i] + neg_lr * grad / avg;
+      }
+    }
+    ++step_;
+  }
+
+  gradplug::OptimizerState save() const override {
+    gradplug::OptimizerState state;
+    state.emplace_back("step", std::vector<double>{static_cast<double>(step_)});
+    state.emplace_back("square_avg", square_avg_);
+    if (hp_.centered) state.emplace_back("grad_avg", grad_avg_);
+    if (hp_.momentum > 0.0) state.emplace_back("momentum_buffer", momentum_buffer_);
+    return state;
+  }
+
+  // Restores a state saved by an rmsprop with the same centered and momentum settings, for the n
+  // given to reset(). Checks everything before changing anything.
+  void load(const gradplug::OptimizerState& state) override {
+    const std::uint64_t step = read_step(state);
+    const std::vector<double>& square_avg = find_buffer(state, "square_avg", n_);
+    const std::vector<double>* grad_avg =
+        hp_.centered ? &find_buffer(state, "grad_avg", n_) : nullptr;
+    const std::vector<double>* buf =
+        hp_.momentum > 0.0 ? &find_buffer(state, "momentum_buffer", n_) : nullptr;
+    step_ = step;
+    std::copy(square_avg.begin(), square_avg.end(), square_avg_.begin());
+    if (grad_avg) std::copy(grad_avg->begin(), grad_avg->end(), grad_avg_.begin());
+    if (buf) std::copy(buf->begin(), buf->end(), momentum_buffer_.begin());
+  }
+
+ private:
+  struct Hyper {
+    double lr;
+    double alpha;
+    double eps;
+    double weight_decay;
+    double momentum;
+    bool centered;
+  };
+
+  const Hyper hp_;  // fixed at creation
+
+  // Per-run state.
+  std::size_t n_ = 0;
+  std::uint64_t step_ = 0;
+  std::vector<double> square_avg_;       // n values
+  std::vector<double> grad_avg_;         // n values when centered, else empty
+  std::vector<double> momentum_buffer_;  // n values when momentum > 0, else empty
+};
+
+constexpr gp_param kSchema[] = {
+    {"lr", GP_PARAM_REAL, {0.01, 0.0}, 0.0, HUGE_VAL, 0, 1, "learning rate"},
+    {"alpha", GP_PARAM_REAL, {0.99, 0.0}, 0.0, 1.0, 0, 0, "smoothing constant"},
+    {"eps",
+     GP_PARAM_REAL,
+     {1e-8, 0.0},
+     0.0,
+     HUGE_VAL,
+     0,
+     1,
+     "term added to the denominator (after the square root) for numerical stability"},
+    {"weight_decay",
+     GP_PARAM_REAL,
+     {0.0, 0.0},
+     0.0,
+     HUGE_VAL,
+     0,
+     1,
+     "weight decay (L2 penalty added to the gradient)"},
+    {"momentum", GP_PARAM_REAL, {0.0, 0.0}, 0.0, HUGE_VAL, 0, 1, "momentum factor"},
+    {"centered",
+     GP_PARAM_BOOL,
+     {0.0, 0.0},
+     0.0,
+     1.0,
+     0,
+     0,
+     "normalise by the estimated variance of the gradient (centered RMSprop)"},
+};
+
+}  // namespace
+
+GRADPLUG_PLUGIN(RmsProp, "rmsprop", "1.0.0",
+                "RMSprop with optional momentum and centering, as PyTorch's RMSprop.", kSchema)
