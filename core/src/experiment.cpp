@@ -1,5 +1,6 @@
 #include "gradplug/experiment.hpp"
 
+#include "gradplug/csv.hpp"
 #include "gradplug/error.hpp"
 
 namespace gradplug {
@@ -9,6 +10,7 @@ namespace {
 // the data.
 constexpr std::uint64_t kDataStream = 0xDA7A;
 constexpr std::uint64_t kInitStream = 0x1417;
+constexpr std::uint64_t kSplitStream = 0x5B17;
 }  // namespace
 
 Dataset make_dataset(const ExperimentSpec& spec) {
@@ -18,13 +20,29 @@ Dataset make_dataset(const ExperimentSpec& spec) {
       Random rng(spec.seed ^ kDataStream);
       return make_moons(spec.data.samples, spec.data.noise, rng);
     }
+    case DataSpec::Source::Csv: return load_csv(spec.data.path, spec.data.target, loss_is_classification(spec.loss));
   }
   return {};
 }
 
 Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry) {
   Experiment e;
-  e.data = make_dataset(spec);
+  {
+    const Dataset all = make_dataset(spec);
+    Random split_rng(spec.seed ^ kSplitStream);
+    Splits splits = split_dataset(all, spec.data.split, split_rng);
+    if (splits.train.rows == 0)
+      throw Error("data.split: validation and test leave no rows to train on; lower their fractions");
+    e.data = std::move(splits.train);
+    e.validation = std::move(splits.validation);
+    e.test = std::move(splits.test);
+  }
+  e.standardizer = Standardizer::fit(e.data);
+  if (spec.data.standardize) {
+    for (Dataset* d : {&e.data, &e.validation, &e.test}) e.standardizer.apply(*d);
+  } else {
+    e.standardizer = Standardizer{std::vector<double>(e.data.features, 0.0), std::vector<double>(e.data.features, 1.0)};
+  }
   const std::size_t outputs = spec.layers.back();
   const std::size_t expected = spec.loss == LossKind::MSE ? e.data.target_columns
                                : spec.loss == LossKind::SoftmaxCE ? e.data.classes()
@@ -61,6 +79,7 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
   e.options.shuffle = spec.shuffle;
   e.options.schedule = spec.schedule;
   e.options.seed = spec.seed;
+  e.options.engine = spec.engine;
   return e;
 }
 

@@ -16,6 +16,11 @@ std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t stream) {
 }
 }  // namespace
 
+const std::vector<std::string>& engine_names() {
+  static const std::vector<std::string> names = {"auto", "graph", "batched"};
+  return names;
+}
+
 Trainer::Trainer(LossKind loss, std::vector<std::shared_ptr<Regularizer>> regularizers)
     : loss_(loss), regularizers_(std::move(regularizers)) {}
 
@@ -91,14 +96,21 @@ StepMetrics Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
       }
     }
 
-    tape_.clear();
     model.zero_grad();
-    model.bind(tape_, params);
     std::size_t correct = 0;
-    const std::uint32_t root =
-        build_loss(tape_, model, params, data, batch_rows, dropout ? &masks : nullptr, &correct);
-    tape_.backward(root);
-    model.accumulate_grads(tape_, params);
+    double data_loss = 0.0;
+    if (options.engine == Engine::Graph) {
+      tape_.clear();
+      model.bind(tape_, params);
+      const std::uint32_t root =
+          build_loss(tape_, model, params, data, batch_rows, dropout ? &masks : nullptr, &correct);
+      tape_.backward(root);
+      model.accumulate_grads(tape_, params);
+      data_loss = tape_.node(root).data;
+    } else {
+      data_loss = kernels_.loss_and_gradients(model, model.gradients().data(), data, batch_rows, loss_,
+                                              dropout ? &masks : nullptr, &correct);
+    }
 
     double penalty = 0.0;
     for (const auto& r : regularizers_)
@@ -110,7 +122,7 @@ StepMetrics Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
 
     metrics.step = step + 1;
     metrics.epoch = epoch + 1;
-    metrics.data_loss = tape_.node(root).data;
+    metrics.data_loss = data_loss;
     metrics.loss = metrics.data_loss + penalty;
     metrics.accuracy = loss_is_classification(loss_)
                            ? static_cast<double>(correct) / static_cast<double>(batch_rows.size())
@@ -122,15 +134,13 @@ StepMetrics Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
   return metrics;
 }
 
-Evaluation Trainer::evaluate(const MLP& model, const Dataset& data) const {
+Evaluation Trainer::evaluate(const MLP& model, const Dataset& data) {
   Evaluation result;
-  Tape tape;
-  std::vector<std::uint32_t> params;
-  model.bind(tape, params);
+  if (data.rows == 0) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
   std::vector<std::size_t> rows(data.rows);
   std::iota(rows.begin(), rows.end(), std::size_t{0});
   std::size_t correct = 0;
-  result.loss = tape.node(build_loss(tape, model, params, data, rows, nullptr, &correct)).data;
+  result.loss = kernels_.loss_and_gradients(model, nullptr, data, rows, loss_, nullptr, &correct);
   result.accuracy = loss_is_classification(loss_)
                         ? static_cast<double>(correct) / static_cast<double>(data.rows)
                         : std::numeric_limits<double>::quiet_NaN();

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include "gradplug/error.hpp"
@@ -262,8 +263,24 @@ Dataset read_inline_data(const MapReader& data, LossKind loss) {
 
 }  // namespace
 
+namespace {
+
+void read_split_and_scaling(const MapReader& data, DataSpec& spec) {
+  if (const ConfigNode* n = data.optional("split")) {
+    const MapReader split(*n, "data.split", {"validation", "test"});
+    if (const ConfigNode* v = split.optional("validation"))
+      spec.split.validation = read_real(*v, "data.split.validation", 0.0, 1.0, false);
+    if (const ConfigNode* v = split.optional("test")) spec.split.test = read_real(*v, "data.split.test", 0.0, 1.0);
+    if (spec.split.validation + spec.split.test >= 1.0)
+      fail(*n, "data.split", "validation + test must be below 1 so rows are left to train on");
+  }
+  if (const ConfigNode* n = data.optional("standardize")) spec.standardize = parse_bool(*n, "data.standardize");
+}
+
+}  // namespace
+
 ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
-                               const std::string& default_name) {
+                               const std::string& default_name, const std::string& config_dir) {
   ExperimentSpec spec;
   const MapReader top(root, "",
                       {"name", "seed", "data", "model", "loss", "training", "optimizer",
@@ -284,22 +301,39 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   // data
   {
     const ConfigNode& node = top.required("data");
-    const std::vector<std::string> sources = {"inline", "moons"};
+    const std::vector<std::string> sources = {"inline", "moons", "csv"};
     if (node.type != Type::Map) fail(node, "data", "expected a map with a 'source' key (" + join(sources) + ")");
     const ConfigNode* source = node.find("source");
     if (!source) fail(node, "data", "missing required key 'source' (" + join(sources) + ")");
     const std::string name = read_name(*source, "data.source", sources);
     if (name == "inline") {
-      const MapReader data(node, "data", {"source", "x", "y"});
+      const MapReader data(node, "data", {"source", "x", "y", "split", "standardize"});
       spec.data.source = DataSpec::Source::Inline;
       spec.data.inline_data = read_inline_data(data, spec.loss);
-    } else {
-      const MapReader data(node, "data", {"source", "samples", "noise"});
+      read_split_and_scaling(data, spec.data);
+    } else if (name == "moons") {
+      const MapReader data(node, "data", {"source", "samples", "noise", "split", "standardize"});
       spec.data.source = DataSpec::Source::Moons;
       if (const ConfigNode* n = data.optional("samples"))
         spec.data.samples = static_cast<std::size_t>(read_int(*n, "data.samples", 2, kMaxSamples));
       if (const ConfigNode* n = data.optional("noise"))
         spec.data.noise = read_real(*n, "data.noise", 0.0, 10.0);
+      read_split_and_scaling(data, spec.data);
+    } else {
+      const MapReader data(node, "data", {"source", "path", "target", "split", "standardize"});
+      spec.data.source = DataSpec::Source::Csv;
+      const ConfigNode& path = data.required("path");
+      if (path.type != Type::Scalar || path.scalar.empty())
+        fail(path, "data.path", "expected the path of a CSV file, got " + shown(path));
+      std::filesystem::path file(path.scalar);
+      // Relative paths are relative to the config file, so a config runs from any directory.
+      if (file.is_relative() && path.where.rfind("--set", 0) != 0) file = std::filesystem::path(config_dir) / file;
+      spec.data.path = std::filesystem::absolute(file).lexically_normal().string();
+      if (const ConfigNode* n = data.optional("target")) {
+        if (n->type != Type::Scalar) fail(*n, "data.target", "expected a column name, got " + shown(*n));
+        spec.data.target = n->scalar;
+      }
+      read_split_and_scaling(data, spec.data);
     }
   }
 
@@ -347,7 +381,9 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   // training
   {
     const MapReader training(top.required("training"), "training",
-                             {"steps", "epochs", "batch_size", "shuffle", "schedule"});
+                             {"steps", "epochs", "batch_size", "shuffle", "schedule", "engine"});
+    if (const ConfigNode* n = training.optional("engine"))
+      spec.engine = static_cast<Engine>(index_of(engine_names(), read_name(*n, "training.engine", engine_names())));
     const ConfigNode* steps = training.optional("steps");
     const ConfigNode* epochs = training.optional("epochs");
     if (steps && epochs)
@@ -447,11 +483,20 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
     }
     put(data, "x", xs);
     put(data, "y", ys);
-  } else {
+  } else if (spec.data.source == DataSpec::Source::Moons) {
     put(data, "source", scalar("moons"));
     put(data, "samples", scalar(std::to_string(spec.data.samples)));
     put(data, "noise", number(spec.data.noise));
+  } else {
+    put(data, "source", scalar("csv"));
+    put(data, "path", scalar(spec.data.path));
+    if (!spec.data.target.empty()) put(data, "target", scalar(spec.data.target));
   }
+  ConfigNode split = map();
+  put(split, "validation", number(spec.data.split.validation));
+  put(split, "test", number(spec.data.split.test));
+  put(data, "split", split);
+  put(data, "standardize", scalar(spec.data.standardize ? "true" : "false"));
   put(root, "data", data);
   ConfigNode model = map();
   ConfigNode layers = seq();
@@ -469,6 +514,7 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
   else put(training, "epochs", scalar(std::to_string(spec.epochs)));
   put(training, "batch_size", scalar(std::to_string(spec.batch_size)));
   put(training, "shuffle", scalar(spec.shuffle ? "true" : "false"));
+  put(training, "engine", scalar(engine_names()[static_cast<std::size_t>(spec.engine)]));
   ConfigNode schedule = map();
   put(schedule, "name", scalar(Schedule::name(spec.schedule.kind)));
   if (spec.schedule.kind == Schedule::Kind::Linear || spec.schedule.kind == Schedule::Kind::Cosine)

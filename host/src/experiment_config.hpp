@@ -17,8 +17,10 @@ inline constexpr long long kMaxLayers = 1000;
 inline constexpr long long kMaxSteps = 1000000000;
 inline constexpr long long kMaxSamples = 10000000;
 
+// Relative data paths are taken from the config file's directory (config_dir), or from the
+// current directory when they come from --set.
 ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
-                               const std::string& default_name);
+                               const std::string& default_name, const std::string& config_dir = ".");
 
 // The spec as a config tree with every default filled in (what a run directory records).
 ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry);

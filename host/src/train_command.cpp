@@ -79,7 +79,8 @@ int command_train(const std::vector<std::string>& args) {
   // Everything is read and checked before anything is written.
   ConfigNode config = load_config_file(config_path);
   for (const auto& assignment : sets) apply_override(config, assignment);
-  const ExperimentSpec spec = read_experiment(config, registry, fs::path(config_path).stem().string());
+  const ExperimentSpec spec = read_experiment(config, registry, fs::path(config_path).stem().string(),
+                                              fs::path(config_path).parent_path().string());
   Experiment experiment = build_experiment(spec, registry);
 
   const fs::path run_dir = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", spec.name);
@@ -140,6 +141,13 @@ int command_train(const std::vector<std::string>& args) {
       {"train", {{"loss", final_eval.loss}}},
   };
   if (classification) summary["train"]["accuracy"] = final_eval.accuracy;
+  for (const auto& [label, split] : {std::pair<const char*, const Dataset*>{"validation", &experiment.validation},
+                                     {"test", &experiment.test}}) {
+    if (split->rows == 0) continue;
+    const Evaluation e = trainer.evaluate(*experiment.model, *split);
+    summary[label] = {{"loss", e.loss}, {"rows", split->rows}};
+    if (classification) summary[label]["accuracy"] = e.accuracy;
+  }
   nlohmann::json plugins = nlohmann::json::array();
   for (const auto& a : spec.activations) plugins.push_back(plugin_record(registry, GP_KIND_ACTIVATION, a.name));
   plugins.push_back(plugin_record(registry, GP_KIND_ACTIVATION, spec.output_activation.name));
@@ -158,6 +166,14 @@ int command_train(const std::vector<std::string>& args) {
     char accuracy[32];
     std::snprintf(accuracy, sizeof accuracy, "%.1f%%", 100.0 * final_eval.accuracy);
     std::cout << ", train accuracy " << accuracy;
+  }
+  if (summary.contains("test")) {
+    std::cout << "; test data loss " << format_number(summary["test"]["loss"].get<double>());
+    if (classification) {
+      char accuracy[32];
+      std::snprintf(accuracy, sizeof accuracy, "%.2f%%", 100.0 * summary["test"]["accuracy"].get<double>());
+      std::cout << ", test accuracy " << accuracy;
+    }
   }
   std::cout << " after " << last.step << " steps in " << std::fixed;
   std::cout.precision(3);

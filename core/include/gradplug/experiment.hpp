@@ -15,6 +15,7 @@
 #include "gradplug/optimizer.hpp"
 #include "gradplug/registry.hpp"
 #include "gradplug/regularizer.hpp"
+#include "gradplug/split.hpp"
 #include "gradplug/trainer.hpp"
 
 namespace gradplug {
@@ -26,11 +27,15 @@ struct PluginChoice {
 };
 
 struct DataSpec {
-  enum class Source { Inline, Moons };
+  enum class Source { Inline, Moons, Csv };
   Source source = Source::Inline;
-  Dataset inline_data;      // Inline
+  Dataset inline_data;        // Inline
   std::size_t samples = 100;  // Moons
   double noise = 0.1;         // Moons
+  std::string path;           // Csv: the file
+  std::string target;         // Csv: the target column ("" = the last)
+  SplitFractions split;       // held-out rows (stratified for classification)
+  bool standardize = false;   // fitted on the training split only
 };
 
 struct ExperimentSpec {
@@ -45,17 +50,21 @@ struct ExperimentSpec {
   std::size_t steps = 0;                     // exactly one of steps and epochs is non-zero
   std::size_t epochs = 0;
   std::size_t batch_size = 0;                // 0: full batch
+  Engine engine = Engine::Auto;
   bool shuffle = true;
   Schedule schedule;
   PluginChoice optimizer;
   std::vector<PluginChoice> regularizers;
 };
 
-// The seeded data set of a spec (the data stream of the experiment's seed).
+// The seeded data set of a spec (the data stream of the experiment's seed), before splitting.
 Dataset make_dataset(const ExperimentSpec& spec);
 
 struct Experiment {
-  Dataset data;
+  Dataset data;        // the training split
+  Dataset validation;  // may be empty
+  Dataset test;        // may be empty
+  Standardizer standardizer;  // identity unless the spec standardizes
   std::unique_ptr<MLP> model;
   std::shared_ptr<Optimizer> optimizer;
   std::vector<std::shared_ptr<Regularizer>> regularizers;

@@ -5,9 +5,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <memory>
 #include <vector>
 
+#include "gradplug/batch_kernels.hpp"
 #include "gradplug/dataset.hpp"
 #include "gradplug/loss.hpp"
 #include "gradplug/mlp.hpp"
@@ -17,12 +19,18 @@
 
 namespace gradplug {
 
+// Which implementation computes loss and gradients. Both give the same numbers (to rounding); the
+// graph is the reference that shows every step, the batched kernels are fast.
+enum class Engine { Auto, Graph, Batched };
+const std::vector<std::string>& engine_names();  // "auto", "graph", "batched"
+
 struct TrainOptions {
   std::size_t steps = 100;      // optimizer steps in all
   std::size_t batch_size = 0;   // 0: the full data set each step
   bool shuffle = true;          // reshuffle the rows at every epoch
   Schedule schedule;
   std::uint64_t seed = 0;       // batch order and dropout masks
+  Engine engine = Engine::Auto;  // auto: batched
 };
 
 struct StepMetrics {
@@ -51,7 +59,7 @@ class Trainer {
                   const TrainOptions& options, const StepCallback& on_step = {});
 
   // Loss and accuracy of the model on a data set (evaluation mode: no dropout, no penalties).
-  Evaluation evaluate(const MLP& model, const Dataset& data) const;
+  Evaluation evaluate(const MLP& model, const Dataset& data);
 
   // The batch's loss on the tape, built as fit() builds it (for gradient checks); returns the
   // root node. masks: per hidden layer, rows.size() x units multipliers (dropout), or null.
@@ -65,6 +73,7 @@ class Trainer {
   LossKind loss_;
   std::vector<std::shared_ptr<Regularizer>> regularizers_;
   Tape tape_;
+  BatchKernels kernels_;
 };
 
 }  // namespace gradplug

@@ -1,0 +1,37 @@
+// BatchKernels: the fast path. Forward and backward of an MLP over a whole mini-batch with dense
+// matrix kernels (Eigen), activations applied through the plugin's array forms (one call per
+// layer, not per number). It computes the same loss and gradients as the Value graph built by
+// Trainer::build_loss; a test holds the two together to 1e-12.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "gradplug/dataset.hpp"
+#include "gradplug/loss.hpp"
+#include "gradplug/mlp.hpp"
+
+namespace gradplug {
+
+class BatchKernels {
+ public:
+  BatchKernels();
+  ~BatchKernels();
+  BatchKernels(BatchKernels&&) noexcept;
+  BatchKernels& operator=(BatchKernels&&) noexcept;
+
+  // Mean loss of the rows; adds its gradient into grads (model.parameters().size() entries) when
+  // grads is not null. masks: per hidden layer, rows.size() x units multipliers, or null.
+  // correct, when not null, receives how many rows are classified correctly.
+  double loss_and_gradients(const MLP& model, double* grads, const Dataset& data,
+                            const std::vector<std::size_t>& rows, LossKind loss,
+                            const std::vector<std::vector<double>>* masks = nullptr,
+                            std::size_t* correct = nullptr);
+
+ private:
+  struct Workspace;
+  std::unique_ptr<Workspace> work_;
+};
+
+}  // namespace gradplug
