@@ -6,6 +6,18 @@
 namespace gradplug {
 
 namespace {
+
+// Runs make(); an Error it throws is prefixed with the config path of what was being made, so
+// the host can point at the right line.
+template <class F>
+auto at_path(const std::string& path, F make) {
+  try {
+    return make();
+  } catch (const Error& e) {
+    throw Error(path + ": " + e.what());
+  }
+}
+
 // Generators draw from their own stream, so changing the init or the batch order never changes
 // the data.
 constexpr std::uint64_t kDataStream = 0xDA7A;
@@ -33,6 +45,9 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
     Splits splits = split_dataset(all, spec.data.split, split_rng);
     if (splits.train.rows == 0)
       throw Error("data.split: validation and test leave no rows to train on; lower their fractions");
+    e.train_rows = std::move(splits.train_rows);
+    e.validation_rows = std::move(splits.validation_rows);
+    e.test_rows = std::move(splits.test_rows);
     e.data = std::move(splits.train);
     e.validation = std::move(splits.validation);
     e.test = std::move(splits.test);
@@ -53,7 +68,7 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
                 std::to_string(expected) + " (set the last entry of model.layers to " +
                 std::to_string(expected) + ")");
   if (loss_is_classification(spec.loss) && !e.data.is_classification())
-    throw Error(std::string("loss '") + loss_name(spec.loss) +
+    throw Error(std::string("loss: loss '") + loss_name(spec.loss) +
                 "' needs class labels, but the data are regression targets (use loss: mse)");
 
   std::vector<LayerSpec> layers(spec.layers.size());
@@ -62,15 +77,19 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
     const PluginChoice& choice =
         l + 1 < layers.size() ? spec.activations[l] : spec.output_activation;
     if (choice.name != "linear") {
-      layers[l].activation = registry.create_activation(choice.name, choice.values);
+      const std::string path = l + 1 < layers.size() ? "model.activation" : "model.output_activation";
+      layers[l].activation = at_path(path, [&] { return registry.create_activation(choice.name, choice.values); });
       layers[l].activation_name = choice.name;
     }
   }
   Random init_rng(spec.seed ^ kInitStream);
   e.model = std::make_unique<MLP>(e.data.features, layers, spec.init, init_rng);
-  e.optimizer = registry.create_optimizer(spec.optimizer.name, spec.optimizer.values);
-  for (const auto& r : spec.regularizers)
-    e.regularizers.push_back(registry.create_regularizer(r.name, r.values));
+  e.optimizer = at_path("optimizer", [&] { return registry.create_optimizer(spec.optimizer.name, spec.optimizer.values); });
+  for (std::size_t i = 0; i < spec.regularizers.size(); ++i) {
+    const auto& r = spec.regularizers[i];
+    e.regularizers.push_back(at_path("regularizers[" + std::to_string(i) + "]",
+                                     [&] { return registry.create_regularizer(r.name, r.values); }));
+  }
 
   const std::size_t batch = spec.batch_size == 0 ? e.data.rows : std::min(spec.batch_size, e.data.rows);
   const std::size_t per_epoch = (e.data.rows + batch - 1) / batch;

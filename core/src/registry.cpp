@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <boost/dll/shared_library.hpp>
 #include <boost/dll/runtime_symbol_info.hpp>
+#include <dlfcn.h>
+
 #include <cstring>
 
 #include "gradplug/error.hpp"
@@ -46,7 +48,15 @@ bool Registry::load_file(const fs::path& file) {
   // rtld_now: every symbol is resolved here; rtld_local: plugins cannot see each other's symbols.
   library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
   if (ec) {
-    skipped_.push_back({file, "not a loadable library (" + ec.message() + ")"});
+    // Boost.DLL 1.74 reports every dlopen failure as "bad file descriptor"; ask the loader itself
+    // for the real reason (an unresolved symbol, not an ELF file, a wrong architecture, ...).
+    std::string reason = ec.message();
+    if (void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+      ::dlclose(handle);
+    } else if (const char* message = ::dlerror()) {
+      reason = message;
+    }
+    skipped_.push_back({file, "cannot be loaded: " + reason});
     return false;
   }
   if (!library->has(GRADPLUG_DESCRIPTOR_SYMBOL)) {

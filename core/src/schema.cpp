@@ -1,23 +1,16 @@
 #include "gradplug/schema.hpp"
 
+#include <charconv>
 #include <cmath>
-#include <sstream>
 
 namespace gradplug {
 
 std::string format_number(double x) {
   if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
-  std::ostringstream out;
-  out.precision(17);
-  out << x;
-  // Shortest form that reads back: try increasing precision.
-  for (int digits = 1; digits <= 17; ++digits) {
-    std::ostringstream shorter;
-    shorter.precision(digits);
-    shorter << x;
-    if (std::stod(shorter.str()) == x) return shorter.str();
-  }
-  return out.str();
+  // std::to_chars without a format gives the shortest text that reads back exactly.
+  char buffer[32];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, x);
+  return std::string(buffer, result.ptr);
 }
 
 const char* type_name(gp_param_type type) {

@@ -1,6 +1,7 @@
 #include "experiment_config.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -32,7 +33,18 @@ const char* type_word(Type type) {
 
 std::string shown(const ConfigNode& node) {
   if (node.type != Type::Scalar) return type_word(node.type);
-  std::string text = node.scalar.size() > 40 ? node.scalar.substr(0, 40) + "..." : node.scalar;
+  std::string text;
+  for (std::size_t i = 0; i < node.scalar.size() && i < 40; ++i) {
+    const unsigned char c = static_cast<unsigned char>(node.scalar[i]);
+    if (c < 0x20 || c == 0x7F) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\x%02X", c);
+      text += escaped;
+    } else {
+      text += static_cast<char>(c);
+    }
+  }
+  if (node.scalar.size() > 40) text += "...";
   return "'" + text + "'";
 }
 
@@ -46,7 +58,7 @@ class MapReader {
            std::string("expected a map of keys (") + join(allowed_) + "), got " + shown(node));
     for (const auto& [key, value] : node.entries)
       if (std::find(allowed_.begin(), allowed_.end(), key) == allowed_.end())
-        fail(value, child_path(key),
+        throw Error(node.where_key(key) + ": " + child_path(key) + ": " +
              "unknown key '" + key + "'" + did_you_mean(key, allowed_) + "; valid keys" +
                  (path_.empty() ? "" : " in " + path_) + ": " + join(allowed_));
   }
@@ -193,7 +205,7 @@ PluginChoice read_plugin(const ConfigNode& node, const std::string& path, gp_kin
     const std::size_t i = index_of(param_names, key);
     if (i == param_names.size()) {
       std::vector<std::string> valid = param_names;
-      fail(value, path + "." + key,
+      throw Error(node.where_key(key) + ": " + path + "." + key + ": " +
            "unknown parameter '" + key + "' of " + kind_name(kind) + " '" + choice.name + "'" +
                did_you_mean(key, valid) + "; its parameters: " +
                (valid.empty() ? "none" : join(valid)));
@@ -235,8 +247,9 @@ Dataset read_inline_data(const MapReader& data, LossKind loss) {
     const ConfigNode& t = ys.items[r];
     const std::string tpath = ypath + "[" + std::to_string(r) + "]";
     if (t.type == Type::Sequence) {
-      if (t.items.size() != d.target_columns || d.target_columns == 0)
-        fail(t, tpath, "every target needs " + std::to_string(d.target_columns) + " values");
+      if (t.items.empty()) fail(t, tpath, "a target needs at least one value");
+      if (t.items.size() != d.target_columns)
+        fail(t, tpath, "every target needs " + std::to_string(d.target_columns) + " values, like the first");
       for (std::size_t k = 0; k < t.items.size(); ++k)
         d.y.push_back(parse_real(t.items[k], tpath + "[" + std::to_string(k) + "]"));
     } else {
@@ -248,8 +261,12 @@ Dataset read_inline_data(const MapReader& data, LossKind loss) {
     if (d.target_columns != 1)
       fail(ys, ypath, std::string("loss '") + loss_name(loss) + "' needs one class index per row");
     std::size_t classes = 0;
+    const bool binary = loss != LossKind::SoftmaxCE;
     for (std::size_t r = 0; r < d.rows; ++r) {
       const double c = d.y[r];
+      if (binary && c != 0 && c != 1)
+        fail(ys.items[r], ypath + "[" + std::to_string(r) + "]",
+             std::string("loss '") + loss_name(loss) + "' takes class labels 0 or 1; got " + shown(ys.items[r]));
       if (c < 0 || std::floor(c) != c || c > 100000)
         fail(ys.items[r], ypath + "[" + std::to_string(r) + "]",
              "class labels are whole numbers 0, 1, ...; got " + shown(ys.items[r]));
@@ -431,11 +448,11 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
 
 namespace {
 
-ConfigNode scalar(std::string text) { return ConfigNode{Type::Scalar, std::move(text), {}, {}, {}}; }
+ConfigNode scalar(std::string text) { return ConfigNode{Type::Scalar, std::move(text), {}, {}, {}, {}}; }
 ConfigNode number(double x) { return scalar(format_number(x)); }
-ConfigNode map() { return ConfigNode{Type::Map, {}, {}, {}, {}}; }
-ConfigNode seq() { return ConfigNode{Type::Sequence, {}, {}, {}, {}}; }
-void put(ConfigNode& m, const std::string& key, ConfigNode value) { m.entries.emplace_back(key, std::move(value)); }
+ConfigNode map() { return ConfigNode{Type::Map, {}, {}, {}, {}, {}}; }
+ConfigNode seq() { return ConfigNode{Type::Sequence, {}, {}, {}, {}, {}}; }
+void put(ConfigNode& m, const std::string& key, ConfigNode value) { m.add(key, std::move(value), {}); }
 
 ConfigNode plugin_node(const PluginChoice& choice, gp_kind kind, const Registry& registry) {
   ConfigNode node = map();

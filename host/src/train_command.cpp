@@ -81,13 +81,24 @@ int command_train(const std::vector<std::string>& args) {
   for (const auto& assignment : sets) apply_override(config, assignment);
   const ExperimentSpec spec = read_experiment(config, registry, fs::path(config_path).stem().string(),
                                               fs::path(config_path).parent_path().string());
-  Experiment experiment = build_experiment(spec, registry);
+  Experiment experiment = [&] {
+    try {
+      return build_experiment(spec, registry);
+    } catch (const Error& e) {
+      throw Error(with_location(config, e.what()));
+    }
+  }();
 
   const fs::path run_dir = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", spec.name);
   write_file_atomic(run_dir / "config.yaml", to_yaml(resolved_config(spec, registry)));
   std::string command = "gradplug train";
   for (const auto& a : args) command += " " + shell_quote(a);
   write_file_atomic(run_dir / "command.txt", command + "\n");
+  // Which rows of the data set went to which split (0-based, in file order for CSV data).
+  write_file_atomic(run_dir / "split.json",
+                    nlohmann::json{{"train", experiment.train_rows},
+                                   {"validation", experiment.validation_rows},
+                                   {"test", experiment.test_rows}}.dump() + "\n");
 
   std::cout << "gradplug train: " << spec.name << " (" << describe_model(spec, experiment.data.features)
             << ") on " << experiment.data.rows << " rows, " << experiment.options.steps << " steps\n"

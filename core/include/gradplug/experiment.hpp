@@ -65,6 +65,8 @@ struct Experiment {
   Dataset validation;  // may be empty
   Dataset test;        // may be empty
   Standardizer standardizer;  // identity unless the spec standardizes
+  // Rows of make_dataset(spec) in each split, in order (recorded so a run can be reproduced).
+  std::vector<std::size_t> train_rows, validation_rows, test_rows;
   std::unique_ptr<MLP> model;
   std::shared_ptr<Optimizer> optimizer;
   std::vector<std::shared_ptr<Regularizer>> regularizers;

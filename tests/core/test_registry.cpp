@@ -1,0 +1,319 @@
+// The plugin registry: loading the built-in plugins, skipping broken libraries with a reason that
+// names the problem and the file, refusing duplicate names, and keeping a plugin's library loaded
+// for as long as an object it made is alive.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gradplug/error.hpp"
+#include "gradplug/registry.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using gradplug::Error;
+using gradplug::Registry;
+
+const fs::path kBuiltin = GRADPLUG_TEST_PLUGIN_DIR;
+const fs::path kBroken = GRADPLUG_TEST_BROKEN_DIR;
+
+// Whether `text` contains `part`, with both shown when it does not.
+::testing::AssertionResult contains_format(const char* text_expr, const char* part_expr,
+                                           const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << text_expr << " does not contain " << part_expr
+                                       << "\n  text: " << text << "\n  part: " << part;
+}
+#define EXPECT_CONTAINS(text, part) EXPECT_PRED_FORMAT2(contains_format, text, part)
+
+fs::path broken_file(const std::string& stem) { return kBroken / stem / (stem + ".so"); }
+
+// A fresh, empty directory that is removed when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "gradplug-registry-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// The message of the Error that f throws (fails the test if it throws nothing or something else).
+template <class F>
+std::string error_message(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    ADD_FAILURE() << "expected gradplug::Error, got another exception: " << e.what();
+    return {};
+  }
+  ADD_FAILURE() << "expected gradplug::Error, nothing was thrown";
+  return {};
+}
+
+// Whether a file is mapped into this process (by its path, as the dynamic loader records it).
+bool is_mapped(const fs::path& file) {
+  std::ifstream maps("/proc/self/maps");
+  const std::string text((std::istreambuf_iterator<char>(maps)), std::istreambuf_iterator<char>());
+  return text.find(fs::canonical(file).string()) != std::string::npos;
+}
+
+// Scans the directory of one broken plugin and returns the registry.
+Registry scan_broken(const std::string& stem) {
+  Registry registry;
+  registry.scan_directory(kBroken / stem);
+  return registry;
+}
+
+TEST(Registry, LoadsTheTenBuiltInPlugins) {
+  Registry registry;
+  registry.scan_directory(kBuiltin);
+  EXPECT_EQ(registry.plugins().size(), 10u);
+  EXPECT_TRUE(registry.skipped().empty());
+  EXPECT_EQ(registry.names(GP_KIND_ACTIVATION),
+            (std::vector<std::string>{"leaky_relu", "relu", "swish", "tanh"}));
+  EXPECT_EQ(registry.names(GP_KIND_OPTIMIZER),
+            (std::vector<std::string>{"adam", "rmsprop", "sgd"}));
+  EXPECT_EQ(registry.names(GP_KIND_REGULARIZER), (std::vector<std::string>{"dropout", "l1", "l2"}));
+  for (const auto& plugin : registry.plugins()) {
+    EXPECT_EQ(plugin.descriptor->abi_version, GRADPLUG_ABI_VERSION) << plugin.file;
+    EXPECT_EQ(plugin.file.parent_path(), kBuiltin);
+    EXPECT_TRUE(plugin.library) << plugin.file;
+  }
+}
+
+TEST(Registry, CreatesEveryBuiltInPluginWithItsDefaults) {
+  Registry registry;
+  registry.scan_directory(kBuiltin);
+  for (const auto& name : registry.names(GP_KIND_ACTIVATION)) {
+    const auto activation = registry.create_activation(name);
+    ASSERT_TRUE(activation) << name;
+    EXPECT_TRUE(std::isfinite(activation->f(0.5))) << name;
+  }
+  for (const auto& name : registry.names(GP_KIND_OPTIMIZER))
+    EXPECT_TRUE(registry.create_optimizer(name)) << name;
+  for (const auto& name : registry.names(GP_KIND_REGULARIZER))
+    EXPECT_TRUE(registry.create_regularizer(name)) << name;
+}
+
+TEST(Registry, MissingDirectoryIsAnErrorUnlessOptional) {
+  TempDir temp;
+  const fs::path missing = temp.path() / "no-such-dir";
+  Registry registry;
+  EXPECT_NO_THROW(registry.scan_directory(missing, true));
+  EXPECT_CONTAINS(error_message([&] { registry.scan_directory(missing); }), missing.string());
+  EXPECT_TRUE(registry.plugins().empty());
+}
+
+TEST(Registry, SkipsWrongAbiVersionNamingBothVersions) {
+  const Registry registry = scan_broken("wrong_abi");
+  EXPECT_TRUE(registry.plugins().empty());
+  EXPECT_EQ(registry.find(GP_KIND_ACTIVATION, "wrong_abi"), nullptr);
+  ASSERT_EQ(registry.skipped().size(), 1u);
+  const auto& skip = registry.skipped()[0];
+  EXPECT_EQ(skip.file, broken_file("wrong_abi"));
+  EXPECT_CONTAINS(skip.reason, "ABI");
+  EXPECT_CONTAINS(skip.reason, "version " + std::to_string(GRADPLUG_ABI_VERSION + 1));
+  EXPECT_CONTAINS(skip.reason, "version " + std::to_string(GRADPLUG_ABI_VERSION));
+}
+
+TEST(Registry, LoadFileReturnsFalseForWrongAbi) {
+  Registry registry;
+  EXPECT_FALSE(registry.load_file(broken_file("wrong_abi")));
+  ASSERT_EQ(registry.skipped().size(), 1u);
+  EXPECT_EQ(registry.skipped()[0].file, broken_file("wrong_abi"));
+}
+
+TEST(Registry, SkipsLibraryWithoutDescriptor) {
+  const Registry registry = scan_broken("no_descriptor");
+  EXPECT_TRUE(registry.plugins().empty());
+  ASSERT_EQ(registry.skipped().size(), 1u);
+  EXPECT_EQ(registry.skipped()[0].file, broken_file("no_descriptor"));
+  EXPECT_CONTAINS(registry.skipped()[0].reason, "descriptor");
+  EXPECT_CONTAINS(registry.skipped()[0].reason, GRADPLUG_DESCRIPTOR_SYMBOL);
+}
+
+TEST(Registry, SkipsAFileThatIsNotALibrary) {
+  TempDir temp;
+  const fs::path fake = temp.path() / "fake.so";
+  // Longer than an ELF header, so the loader's reason is about the header, not the size.
+  std::ofstream(fake) << std::string(256, 'x') << "\nthis is a text file, not a shared library\n";
+  Registry registry;
+  registry.scan_directory(temp.path());
+  EXPECT_TRUE(registry.plugins().empty());
+  ASSERT_EQ(registry.skipped().size(), 1u);
+  EXPECT_EQ(registry.skipped()[0].file, fake);
+  EXPECT_CONTAINS(registry.skipped()[0].reason, "cannot be loaded");
+  EXPECT_CONTAINS(registry.skipped()[0].reason, "invalid ELF header");  // the loader's own reason
+}
+
+TEST(Registry, IgnoresFilesThatDoNotEndInSo) {
+  TempDir temp;
+  std::ofstream(temp.path() / "README.txt") << "not a plugin\n";
+  fs::create_directory(temp.path() / "sub.so");  // a directory, not a regular file
+  Registry registry;
+  registry.scan_directory(temp.path());
+  EXPECT_TRUE(registry.plugins().empty());
+  EXPECT_TRUE(registry.skipped().empty());
+}
+
+TEST(Registry, SkipsALibraryWithAnUnresolvedSymbolNamingIt) {
+  const Registry registry = scan_broken("missing_symbol");
+  EXPECT_TRUE(registry.plugins().empty());
+  ASSERT_EQ(registry.skipped().size(), 1u);
+  EXPECT_EQ(registry.skipped()[0].file, broken_file("missing_symbol"));
+  // The user must learn which symbol is missing, not just that loading failed.
+  EXPECT_CONTAINS(registry.skipped()[0].reason, "undefined symbol");
+  EXPECT_CONTAINS(registry.skipped()[0].reason, "gradplug_test_symbol_defined_nowhere");
+}
+
+TEST(Registry, GetNamesSkippedFilesAndTheirReasons) {
+  Registry registry;
+  registry.scan_directory(kBuiltin);
+  registry.scan_directory(kBroken / "wrong_abi");
+  const std::string message =
+      error_message([&] { (void)registry.get(GP_KIND_ACTIVATION, "wrong_abi"); });
+  EXPECT_CONTAINS(message, broken_file("wrong_abi").string());
+  EXPECT_CONTAINS(message, "version " + std::to_string(GRADPLUG_ABI_VERSION + 1));
+}
+
+TEST(Registry, CreateThatThrowsBecomesErrorWithThePluginsMessage) {
+  Registry registry;
+  registry.scan_directory(kBroken / "throws_on_create");
+  ASSERT_NE(registry.find(GP_KIND_ACTIVATION, "throws_on_create"), nullptr);
+  const std::string message =
+      error_message([&] { (void)registry.create_activation("throws_on_create"); });
+  EXPECT_CONTAINS(message, "deliberate failure in create");
+  EXPECT_CONTAINS(message, "throws_on_create");
+}
+
+TEST(Registry, DuplicateNameIsAnErrorNamingBothFiles) {
+  Registry registry;
+  registry.scan_directory(kBuiltin);
+  const std::string message =
+      error_message([&] { registry.scan_directory(kBroken / "duplicate_tanh"); });
+  EXPECT_CONTAINS(message, "tanh");
+  EXPECT_CONTAINS(message, (kBuiltin / "activation_tanh.so").string());
+  EXPECT_CONTAINS(message, broken_file("duplicate_tanh").string());
+}
+
+TEST(Registry, DuplicateNameIsAnErrorInEitherOrder) {
+  Registry registry;
+  registry.scan_directory(kBroken / "duplicate_tanh");
+  const std::string message = error_message([&] { registry.scan_directory(kBuiltin); });
+  EXPECT_CONTAINS(message, (kBuiltin / "activation_tanh.so").string());
+  EXPECT_CONTAINS(message, broken_file("duplicate_tanh").string());
+}
+
+TEST(Registry, SameNameInAnotherKindIsNoDuplicate) {
+  // bad_default is an optimizer; loading it beside the built-ins adds one optimizer.
+  Registry registry;
+  registry.scan_directory(kBuiltin);
+  registry.scan_directory(kBroken / "bad_default");
+  EXPECT_EQ(registry.names(GP_KIND_OPTIMIZER),
+            (std::vector<std::string>{"adam", "bad_default", "rmsprop", "sgd"}));
+  EXPECT_EQ(registry.find(GP_KIND_ACTIVATION, "bad_default"), nullptr);
+}
+
+TEST(Registry, BadDefaultPluginLoads) {
+  Registry registry;
+  EXPECT_TRUE(registry.load_file(broken_file("bad_default")));
+  const auto* plugin = registry.find(GP_KIND_OPTIMIZER, "bad_default");
+  ASSERT_NE(plugin, nullptr);
+  ASSERT_EQ(plugin->descriptor->param_count, 1u);
+  EXPECT_LT(plugin->descriptor->params[0].default_value[0], plugin->descriptor->params[0].min);
+}
+
+TEST(Registry, GetOnAnUnknownNameListsTheKnownNames) {
+  Registry registry;
+  registry.scan_directory(kBuiltin);
+  const std::string message =
+      error_message([&] { (void)registry.get(GP_KIND_OPTIMIZER, "adamw"); });
+  EXPECT_CONTAINS(message, "unknown optimizer 'adamw'");
+  EXPECT_CONTAINS(message, "adam, rmsprop, sgd");
+  const std::string activation =
+      error_message([&] { (void)registry.create_activation("sigmoid"); });
+  EXPECT_CONTAINS(activation, "unknown activation 'sigmoid'");
+  EXPECT_CONTAINS(activation, "leaky_relu, relu, swish, tanh");
+}
+
+TEST(Registry, GetWithNothingLoadedSaysSo) {
+  const Registry registry;
+  const std::string message = error_message([&] { (void)registry.get(GP_KIND_REGULARIZER, "l2"); });
+  EXPECT_CONTAINS(message, "unknown regularizer 'l2'");
+  EXPECT_CONTAINS(message, "no regularizer plugins are loaded");
+}
+
+TEST(Registry, ObjectsOutliveTheRegistryThatMadeThem) {
+  std::shared_ptr<gradplug::Activation> activation;
+  std::shared_ptr<gradplug::Optimizer> optimizer;
+  {
+    Registry registry;
+    registry.scan_directory(kBuiltin);
+    activation = registry.create_activation("tanh");
+    optimizer = registry.create_optimizer("sgd");
+  }
+  // The registry and its library handles are gone; the deleters still hold the libraries.
+  EXPECT_TRUE(is_mapped(kBuiltin / "activation_tanh.so"));
+  EXPECT_TRUE(is_mapped(kBuiltin / "optimizer_sgd.so"));
+  EXPECT_DOUBLE_EQ(activation->f(0.5), std::tanh(0.5));
+  EXPECT_DOUBLE_EQ(activation->df(0.5, std::tanh(0.5)), 1.0 - std::tanh(0.5) * std::tanh(0.5));
+  optimizer->reset(2);
+  double values[2] = {1.0, -1.0};
+  const double grads[2] = {1.0, 2.0};
+  optimizer->step(values, grads, 2, 0.5);
+  EXPECT_DOUBLE_EQ(values[0], 0.5);
+  EXPECT_DOUBLE_EQ(values[1], -2.0);
+  EXPECT_DOUBLE_EQ(optimizer->base_lr(), 0.01);
+  activation.reset();  // destroy() runs while the library is still mapped
+  optimizer.reset();
+}
+
+TEST(Registry, MovedRegistryKeepsItsPlugins) {
+  Registry first;
+  first.scan_directory(kBuiltin);
+  Registry second(std::move(first));
+  EXPECT_EQ(second.plugins().size(), 10u);
+  const auto activation = second.create_activation("relu");
+  EXPECT_DOUBLE_EQ(activation->f(-1.0), 0.0);
+  EXPECT_DOUBLE_EQ(activation->f(2.0), 2.0);
+}
+
+TEST(Registry, SplitPathListSkipsEmptySegments) {
+  using Paths = std::vector<fs::path>;
+  EXPECT_EQ(Registry::split_path_list(""), Paths{});
+  EXPECT_EQ(Registry::split_path_list(":"), Paths{});
+  EXPECT_EQ(Registry::split_path_list("::"), Paths{});
+  EXPECT_EQ(Registry::split_path_list("/a"), (Paths{"/a"}));
+  EXPECT_EQ(Registry::split_path_list("/a:/b"), (Paths{"/a", "/b"}));
+  EXPECT_EQ(Registry::split_path_list(":/a::/b:"), (Paths{"/a", "/b"}));
+  EXPECT_EQ(Registry::split_path_list("relative/dir:"), (Paths{"relative/dir"}));
+  EXPECT_EQ(Registry::split_path_list("/with space:/x"), (Paths{"/with space", "/x"}));
+}
+
+TEST(Registry, KindNames) {
+  EXPECT_STREQ(gradplug::kind_name(GP_KIND_ACTIVATION), "activation");
+  EXPECT_STREQ(gradplug::kind_name(GP_KIND_OPTIMIZER), "optimizer");
+  EXPECT_STREQ(gradplug::kind_name(GP_KIND_REGULARIZER), "regularizer");
+}
+
+}  // namespace
