@@ -61,8 +61,11 @@ double row_loss(LossKind kind, const double* o, std::size_t n, const double* t, 
 struct BatchKernels::Workspace {
   Matrix input;                  // B x inputs
   std::vector<Matrix> pre;       // per layer: B x units, before the activation
-  std::vector<Matrix> act;       // per layer: f(pre) (before dropout)
-  std::vector<Matrix> out;       // per layer: what the next layer sees (after dropout)
+  std::vector<Matrix> act;       // per layer: f(pre) (before dropout); unused for linear layers
+  std::vector<Matrix> masked;    // per layer: act * mask, when dropout applies
+  std::vector<const Matrix*> f;  // per layer: f(pre), i.e. &act or &pre
+  std::vector<const Matrix*> out;  // per layer: what the next layer sees
+  Eigen::RowVectorXd bias;
   Matrix grad_out, grad_pre, derivative;
 };
 
@@ -81,6 +84,8 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
   const std::size_t depth = layers.size();
   w.pre.resize(depth);
   w.act.resize(depth);
+  w.masked.resize(depth);
+  w.f.resize(depth);
   w.out.resize(depth);
 
   w.input.resize(batch, static_cast<Eigen::Index>(model.inputs()));
@@ -89,33 +94,34 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
               data.row(rows[static_cast<std::size_t>(r)]) + model.inputs(), w.input.row(r).data());
 
   const double* params = model.parameters().data();
-  // Forward.
+  // Forward. Buffers are reused across calls; no copies where a layer is linear or unmasked.
   for (std::size_t l = 0; l < depth; ++l) {
     const Layer& layer = layers[l];
     const auto in = static_cast<Eigen::Index>(layer.inputs()), units = static_cast<Eigen::Index>(layer.outputs());
     const double* base = params + layer.neurons.front().offset;
     ConstWeightMap weights(base, units, in, Eigen::OuterStride<>(in + 1));
-    ConstBiasMap bias(base + in, units, Eigen::InnerStride<>(in + 1));
-    const Matrix& x = l == 0 ? w.input : w.out[l - 1];
+    const Matrix& x = l == 0 ? w.input : *w.out[l - 1];
+    // pre = bias (broadcast) + x W^T: starting from the bias spares the product a zero fill.
+    w.bias = ConstBiasMap(base + in, units, Eigen::InnerStride<>(in + 1));
     w.pre[l].resize(batch, units);
-    w.pre[l].noalias() = x * weights.transpose();
-    w.pre[l].rowwise() += bias;
-    w.act[l].resize(batch, units);
-    if (layer.activation)
+    w.pre[l].rowwise() = w.bias;
+    w.pre[l].noalias() += x * weights.transpose();
+    if (layer.activation) {
+      w.act[l].resize(batch, units);
       layer.activation->f_array(w.pre[l].data(), w.act[l].data(), static_cast<std::size_t>(batch * units));
-    else
-      w.act[l] = w.pre[l];
-    const bool masked = masks && l + 1 < depth && !(*masks)[l].empty();
-    if (masked) {
-      Eigen::Map<const Matrix> mask((*masks)[l].data(), batch, units);
-      w.out[l] = w.act[l].cwiseProduct(mask);
+      w.f[l] = &w.act[l];
     } else {
-      w.out[l] = w.act[l];
+      w.f[l] = &w.pre[l];
+    }
+    w.out[l] = w.f[l];
+    if (masks && l + 1 < depth && !(*masks)[l].empty()) {
+      w.masked[l] = w.f[l]->cwiseProduct(Eigen::Map<const Matrix>((*masks)[l].data(), batch, units));
+      w.out[l] = &w.masked[l];
     }
   }
 
   // Loss and its gradient with respect to the outputs.
-  const Matrix& outputs = w.out[depth - 1];
+  const Matrix& outputs = *w.out[depth - 1];
   const auto n_out = static_cast<std::size_t>(outputs.cols());
   w.grad_out.resize(batch, outputs.cols());
   const double scale = 1.0 / static_cast<double>(batch);
@@ -129,29 +135,29 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
   const double mean = total * scale;
   if (!grads) return mean;
 
-  // Backward: grad_out holds d(loss)/d(out[l]).
+  // Backward: grad_out holds d(loss)/d(out[l]) and becomes d(loss)/d(pre[l]) in place.
   for (std::size_t l = depth; l-- > 0;) {
     const Layer& layer = layers[l];
     const auto in = static_cast<Eigen::Index>(layer.inputs()), units = static_cast<Eigen::Index>(layer.outputs());
     const std::size_t offset = layer.neurons.front().offset;
-    const bool masked = masks && l + 1 < depth && !(*masks)[l].empty();
-    w.grad_pre = w.grad_out;
-    if (masked) w.grad_pre.array() *= Eigen::Map<const Matrix>((*masks)[l].data(), batch, units).array();
+    if (masks && l + 1 < depth && !(*masks)[l].empty())
+      w.grad_out.array() *= Eigen::Map<const Matrix>((*masks)[l].data(), batch, units).array();
     if (layer.activation) {
       w.derivative.resize(batch, units);
       layer.activation->df_array(w.pre[l].data(), w.act[l].data(), w.derivative.data(),
                                  static_cast<std::size_t>(batch * units));
-      w.grad_pre.array() *= w.derivative.array();
+      w.grad_out.array() *= w.derivative.array();
     }
-    const Matrix& x = l == 0 ? w.input : w.out[l - 1];
+    const Matrix& x = l == 0 ? w.input : *w.out[l - 1];
     WeightMap grad_weights(grads + offset, units, in, Eigen::OuterStride<>(in + 1));
     BiasMap grad_bias(grads + offset + static_cast<std::size_t>(in), units, Eigen::InnerStride<>(in + 1));
-    grad_weights.noalias() += w.grad_pre.transpose() * x;
-    grad_bias += w.grad_pre.colwise().sum();
+    grad_weights.noalias() += w.grad_out.transpose() * x;
+    grad_bias += w.grad_out.colwise().sum();
     if (l > 0) {
       ConstWeightMap weights(params + offset, units, in, Eigen::OuterStride<>(in + 1));
-      w.grad_out.resize(batch, in);
-      w.grad_out.noalias() = w.grad_pre * weights;
+      w.grad_pre.resize(batch, in);
+      w.grad_pre.noalias() = w.grad_out * weights;
+      w.grad_out.swap(w.grad_pre);
     }
   }
   return mean;
