@@ -22,7 +22,7 @@ struct Add {
   static double forward(double a, double b) { return a + b; }
   static void backward(const Context& c, const Node& n) {
     c.nodes[n.a].grad += n.grad;
-    c.nodes[n.b].grad += n.grad;
+    c.nodes[n.b()].grad += n.grad;
   }
 };
 
@@ -30,15 +30,15 @@ struct Sub {
   static double forward(double a, double b) { return a - b; }
   static void backward(const Context& c, const Node& n) {
     c.nodes[n.a].grad += n.grad;
-    c.nodes[n.b].grad -= n.grad;
+    c.nodes[n.b()].grad -= n.grad;
   }
 };
 
 struct Mul {
   static double forward(double a, double b) { return a * b; }
   static void backward(const Context& c, const Node& n) {
-    c.nodes[n.a].grad += c.nodes[n.b].data * n.grad;
-    c.nodes[n.b].grad += c.nodes[n.a].data * n.grad;
+    c.nodes[n.a].grad += c.nodes[n.b()].data * n.grad;
+    c.nodes[n.b()].grad += c.nodes[n.a].data * n.grad;
   }
 };
 
@@ -46,9 +46,37 @@ struct Div {
   static double forward(double a, double b) { return a / b; }
   // d(a/b)/da = 1/b, d(a/b)/db = -a/b^2 = -(a/b)/b
   static void backward(const Context& c, const Node& n) {
-    const double b = c.nodes[n.b].data;
+    const double b = c.nodes[n.b()].data;
     c.nodes[n.a].grad += n.grad / b;
-    c.nodes[n.b].grad -= n.grad * n.data / b;
+    c.nodes[n.b()].grad -= n.grad * n.data / b;
+  }
+};
+
+struct AddConst {
+  static double forward(double a, double k) { return a + k; }
+  static void backward(const Context& c, const Node& n) { c.nodes[n.a].grad += n.grad; }
+};
+
+struct MulConst {
+  static double forward(double a, double k) { return a * k; }
+  static void backward(const Context& c, const Node& n) { c.nodes[n.a].grad += n.k() * n.grad; }
+};
+
+struct DivConst {
+  static double forward(double a, double k) { return a / k; }
+  static void backward(const Context& c, const Node& n) { c.nodes[n.a].grad += n.grad / n.k(); }
+};
+
+struct ConstSub {
+  static double forward(double a, double k) { return k - a; }
+  static void backward(const Context& c, const Node& n) { c.nodes[n.a].grad -= n.grad; }
+};
+
+struct ConstDiv {
+  static double forward(double a, double k) { return k / a; }
+  // d(k/a)/da = -k/a^2 = -(k/a)/a
+  static void backward(const Context& c, const Node& n) {
+    c.nodes[n.a].grad -= n.grad * n.data / c.nodes[n.a].data;
   }
 };
 
@@ -57,13 +85,22 @@ struct Neg {
   static void backward(const Context& c, const Node& n) { c.nodes[n.a].grad -= n.grad; }
 };
 
+// x^e, exactly as std::pow for the exponents a neuron's formulas use most (0, 1, 2: one
+// rounding at most, like pow), which spares a slow library call.
+inline double power(double x, double e) {
+  if (e == 2.0) return x * x;
+  if (e == 1.0) return x;
+  if (e == 0.0) return 1.0;
+  return std::pow(x, e);
+}
+
 struct PowConst {
-  static double forward(double a, double k) { return std::pow(a, k); }
+  static double forward(double a, double k) { return power(a, k); }
   // k * a^(k-1); zero for k == 0 even at a == 0 (PyTorch's convention).
   static void backward(const Context& c, const Node& n) {
-    const double k = c.nodes[n.b].data;
+    const double k = n.k();
     if (k == 0.0) return;
-    c.nodes[n.a].grad += k * std::pow(c.nodes[n.a].data, k - 1.0) * n.grad;
+    c.nodes[n.a].grad += k * power(c.nodes[n.a].data, k - 1.0) * n.grad;
   }
 };
 
@@ -71,9 +108,9 @@ struct Pow {
   static double forward(double a, double b) { return std::pow(a, b); }
   // d/da = b * a^(b-1); d/db = a^b * log(a), taken as 0 where a == 0 and b >= 0 (PyTorch).
   static void backward(const Context& c, const Node& n) {
-    const double a = c.nodes[n.a].data, b = c.nodes[n.b].data;
+    const double a = c.nodes[n.a].data, b = c.nodes[n.b()].data;
     if (b != 0.0) c.nodes[n.a].grad += b * std::pow(a, b - 1.0) * n.grad;
-    if (!(a == 0.0 && b >= 0.0)) c.nodes[n.b].grad += n.data * std::log(a) * n.grad;
+    if (!(a == 0.0 && b >= 0.0)) c.nodes[n.b()].grad += n.data * std::log(a) * n.grad;
   }
 };
 
@@ -134,7 +171,7 @@ struct Sum {
   }
   static void backward(const Context& c, const Node& n) {
     const std::uint32_t* x = c.operands + n.a;
-    for (std::uint32_t k = 0; k < n.b; ++k) c.nodes[x[k]].grad += n.grad;
+    for (std::uint32_t k = 0; k < n.b(); ++k) c.nodes[x[k]].grad += n.grad;
   }
 };
 
@@ -148,12 +185,12 @@ struct Dot {
   }
   static void backward(const Context& c, const Node& n) {
     const std::uint32_t* w = c.operands + n.a;
-    const std::uint32_t* x = w + n.b;
-    for (std::uint32_t k = 0; k < n.b; ++k) {
+    const std::uint32_t* x = w + n.b();
+    for (std::uint32_t k = 0; k < n.b(); ++k) {
       c.nodes[w[k]].grad += c.nodes[x[k]].data * n.grad;
       c.nodes[x[k]].grad += c.nodes[w[k]].data * n.grad;
     }
-    if (n.aux) c.nodes[x[n.b]].grad += n.grad;
+    if (n.aux()) c.nodes[x[n.b()]].grad += n.grad;
   }
 };
 
@@ -161,7 +198,7 @@ struct Primitive {
   static double forward(const Activation& f, double a) { return f.f(a); }
   static void backward(const Context& c, const Node& n) {
     const double a = c.nodes[n.a].data;
-    c.nodes[n.a].grad += c.activations[n.aux]->df(a, n.data) * n.grad;
+    c.nodes[n.a].grad += c.activations[n.aux()]->df(a, n.data) * n.grad;
   }
 };
 

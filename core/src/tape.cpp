@@ -93,6 +93,11 @@ void Tape::backward(std::uint32_t root) {
       case Op::Sub: ops::Sub::backward(context, n); break;
       case Op::Mul: ops::Mul::backward(context, n); break;
       case Op::Div: ops::Div::backward(context, n); break;
+      case Op::AddConst: ops::AddConst::backward(context, n); break;
+      case Op::MulConst: ops::MulConst::backward(context, n); break;
+      case Op::DivConst: ops::DivConst::backward(context, n); break;
+      case Op::ConstSub: ops::ConstSub::backward(context, n); break;
+      case Op::ConstDiv: ops::ConstDiv::backward(context, n); break;
       case Op::Neg: ops::Neg::backward(context, n); break;
       case Op::PowConst: ops::PowConst::backward(context, n); break;
       case Op::Pow: ops::Pow::backward(context, n); break;

@@ -25,7 +25,12 @@ Value binary(const Value& a, const Value& b, Op op) {
                          a.index(), b.index()));
 }
 
-Value constant(Tape& t, double x) { return Value(t, t.constant(x)); }
+// An op with a constant operand: one node, the constant held inline.
+template <class OpT>
+Value with_constant(const Value& a, double k, Op op) {
+  Tape& t = a.tape();
+  return Value(t, t.push_constant_op(op, OpT::forward(data_of(t, a.index()), k), a.index(), k));
+}
 
 }  // namespace
 
@@ -39,9 +44,7 @@ Value Value::sigmoid() const { return unary<ops::Sigmoid>(*this, Op::Sigmoid); }
 Value Value::relu() const { return unary<ops::Relu>(*this, Op::Relu); }
 Value Value::softplus() const { return unary<ops::Softplus>(*this, Op::Softplus); }
 
-Value Value::pow(double exponent) const {
-  return binary<ops::PowConst>(*this, constant(*tape_, exponent), Op::PowConst);
-}
+Value Value::pow(double exponent) const { return with_constant<ops::PowConst>(*this, exponent, Op::PowConst); }
 Value Value::pow(const Value& exponent) const { return binary<ops::Pow>(*this, exponent, Op::Pow); }
 
 Value Value::apply(const Activation& activation) const {
@@ -52,14 +55,14 @@ Value operator+(const Value& a, const Value& b) { return binary<ops::Add>(a, b, 
 Value operator-(const Value& a, const Value& b) { return binary<ops::Sub>(a, b, Op::Sub); }
 Value operator*(const Value& a, const Value& b) { return binary<ops::Mul>(a, b, Op::Mul); }
 Value operator/(const Value& a, const Value& b) { return binary<ops::Div>(a, b, Op::Div); }
-Value operator+(const Value& a, double b) { return a + constant(a.tape(), b); }
-Value operator+(double a, const Value& b) { return constant(b.tape(), a) + b; }
-Value operator-(const Value& a, double b) { return a - constant(a.tape(), b); }
-Value operator-(double a, const Value& b) { return constant(b.tape(), a) - b; }
-Value operator*(const Value& a, double b) { return a * constant(a.tape(), b); }
-Value operator*(double a, const Value& b) { return constant(b.tape(), a) * b; }
-Value operator/(const Value& a, double b) { return a / constant(a.tape(), b); }
-Value operator/(double a, const Value& b) { return constant(b.tape(), a) / b; }
+Value operator+(const Value& a, double b) { return with_constant<ops::AddConst>(a, b, Op::AddConst); }
+Value operator+(double a, const Value& b) { return with_constant<ops::AddConst>(b, a, Op::AddConst); }
+Value operator-(const Value& a, double b) { return with_constant<ops::AddConst>(a, -b, Op::AddConst); }
+Value operator-(double a, const Value& b) { return with_constant<ops::ConstSub>(b, a, Op::ConstSub); }
+Value operator*(const Value& a, double b) { return with_constant<ops::MulConst>(a, b, Op::MulConst); }
+Value operator*(double a, const Value& b) { return with_constant<ops::MulConst>(b, a, Op::MulConst); }
+Value operator/(const Value& a, double b) { return with_constant<ops::DivConst>(a, b, Op::DivConst); }
+Value operator/(double a, const Value& b) { return with_constant<ops::ConstDiv>(b, a, Op::ConstDiv); }
 
 Value& Value::operator+=(const Value& other) { return *this = *this + other; }
 Value& Value::operator-=(const Value& other) { return *this = *this - other; }

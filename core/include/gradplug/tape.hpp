@@ -2,9 +2,10 @@
 //
 // Nodes are appended in creation order, so creation order is a topological order and backward is
 // one reverse sweep over an array: no recursion, no per-node heap allocation, no std::function.
-// A node is 32 bytes (data, grad, two operand slots, the op, one auxiliary word); n-ary nodes keep
-// their operand indices in a second array, and plugin activations are referenced by a small index
-// into a third.
+// A node is 32 bytes (data, grad, an operand, the op, and 8 bytes of payload: a second operand and
+// an auxiliary word, or a constant held inline so `x * 2.0` is one node, not two); n-ary nodes
+// keep their operand indices in a second array, and plugin activations are referenced by a small
+// index into a third.
 //
 // Lifetime: a Value is an index into its tape. It stays valid until the tape is rewound below it
 // (rewind(mark)), cleared, or destroyed; after that the index may name a different, newer node, so
@@ -17,6 +18,7 @@
 // intermediate nodes describe the latest backward only (they are reset before each sweep).
 #pragma once
 
+#include <bit>
 #include <cassert>
 #include <cstdint>
 #include <vector>
@@ -34,8 +36,13 @@ enum class Op : std::uint32_t {
   Sub,        // a - b
   Mul,        // a * b
   Div,        // a / b
+  AddConst,   // a + k (k inline; a - k is a + (-k), exactly)
+  MulConst,   // a * k
+  DivConst,   // a / k
+  ConstSub,   // k - a
+  ConstDiv,   // k / a
   Neg,        // -a
-  PowConst,   // a ^ k, k = data of node b (a constant)
+  PowConst,   // a ^ k
   Pow,        // a ^ b
   Exp,        // exp(a)
   Log,        // log(a)
@@ -51,10 +58,16 @@ enum class Op : std::uint32_t {
 struct Node {
   double data;
   double grad;
-  std::uint32_t a;    // first operand, or offset into the operand array for n-ary ops
-  std::uint32_t b;    // second operand, or operand count for n-ary ops
+  std::uint32_t a;  // first operand, or offset into the operand array for n-ary ops
   Op op;
-  std::uint32_t aux;  // Dot: 1 when a bias follows; Primitive: activation index
+  std::uint64_t payload;  // b and aux, or the constant k
+
+  // Second operand, or operand count for n-ary ops.
+  std::uint32_t b() const { return static_cast<std::uint32_t>(payload); }
+  // Dot: 1 when a bias follows; Primitive: activation index.
+  std::uint32_t aux() const { return static_cast<std::uint32_t>(payload >> 32); }
+  // The inline constant of the *Const ops.
+  double k() const { return std::bit_cast<double>(payload); }
 };
 static_assert(sizeof(Node) == 32, "a node is 32 bytes");
 
@@ -106,7 +119,12 @@ class Tape {
   // Appends a node and returns its index.
   std::uint32_t push(Op op, double data, std::uint32_t a = 0, std::uint32_t b = 0,
                      std::uint32_t aux = 0) {
-    nodes_.push_back(Node{data, 0.0, a, b, op, aux});
+    nodes_.push_back(Node{data, 0.0, a, op, b | (static_cast<std::uint64_t>(aux) << 32)});
+    return static_cast<std::uint32_t>(nodes_.size() - 1);
+  }
+  // Appends a node whose payload is the constant k.
+  std::uint32_t push_constant_op(Op op, double data, std::uint32_t a, double k) {
+    nodes_.push_back(Node{data, 0.0, a, op, std::bit_cast<std::uint64_t>(k)});
     return static_cast<std::uint32_t>(nodes_.size() - 1);
   }
   std::uint32_t leaf(double x) { return push(Op::Leaf, x); }
