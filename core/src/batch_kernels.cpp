@@ -74,10 +74,8 @@ BatchKernels::~BatchKernels() = default;
 BatchKernels::BatchKernels(BatchKernels&&) noexcept = default;
 BatchKernels& BatchKernels::operator=(BatchKernels&&) noexcept = default;
 
-double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const Dataset& data,
-                                        const std::vector<std::size_t>& rows, LossKind loss,
-                                        const std::vector<std::vector<double>>* masks,
-                                        std::size_t* correct) {
+void BatchKernels::forward(const MLP& model, const Dataset& data, const std::vector<std::size_t>& rows,
+                           const std::vector<std::vector<double>>* masks) {
   Workspace& w = *work_;
   const auto batch = static_cast<Eigen::Index>(rows.size());
   const auto& layers = model.layers();
@@ -120,6 +118,19 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
     }
   }
 
+}
+
+double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const Dataset& data,
+                                        const std::vector<std::size_t>& rows, LossKind loss,
+                                        const std::vector<std::vector<double>>* masks,
+                                        std::size_t* correct) {
+  forward(model, data, rows, masks);
+  Workspace& w = *work_;
+  const auto batch = static_cast<Eigen::Index>(rows.size());
+  const auto& layers = model.layers();
+  const std::size_t depth = layers.size();
+  const double* params = model.parameters().data();
+
   // Loss and its gradient with respect to the outputs.
   const Matrix& outputs = *w.out[depth - 1];
   const auto n_out = static_cast<std::size_t>(outputs.cols());
@@ -161,6 +172,14 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
     }
   }
   return mean;
+}
+
+std::size_t BatchKernels::first_nonfinite_output(const MLP& model, const Dataset& data,
+                                                 const std::vector<std::size_t>& rows) {
+  forward(model, data, rows, nullptr);
+  for (std::size_t l = 0; l < work_->out.size(); ++l)
+    if (!work_->out[l]->allFinite()) return l + 1;
+  return 0;
 }
 
 }  // namespace gradplug

@@ -99,6 +99,9 @@ Dataset load_csv(const std::string& path, const std::string& target_column, bool
 
   Dataset d;
   d.features = header.size() - 1;
+  d.target_name = header[target].text;
+  for (std::size_t k = 0; k < header.size(); ++k)
+    if (k != target) d.feature_names.push_back(header[k].text);
   std::vector<std::string> labels;
   while (std::getline(in, line)) {
     ++line_number;

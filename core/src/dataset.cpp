@@ -5,6 +5,11 @@
 
 namespace gradplug {
 
+void Dataset::name_features() {
+  feature_names.clear();
+  for (std::size_t k = 0; k < features; ++k) feature_names.push_back("x" + std::to_string(k + 1));
+}
+
 Dataset make_moons(std::size_t samples, double noise, Random& rng) {
   Dataset d;
   d.rows = samples;
@@ -37,6 +42,7 @@ Dataset make_moons(std::size_t samples, double noise, Random& rng) {
   }
   if (noise > 0)
     for (double& v : d.x) v += noise * rng.normal();
+  d.name_features();
   return d;
 }
 

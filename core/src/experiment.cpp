@@ -2,6 +2,7 @@
 
 #include "gradplug/csv.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/generators.hpp"
 
 namespace gradplug {
 
@@ -25,16 +26,31 @@ constexpr std::uint64_t kInitStream = 0x1417;
 constexpr std::uint64_t kSplitStream = 0x5B17;
 }  // namespace
 
+const std::vector<std::string>& data_source_names() {
+  static const std::vector<std::string> names = {"inline", "csv",     "seed4",   "xor",
+                                                 "moons",  "circles", "spirals", "blobs"};
+  return names;
+}
+
 Dataset make_dataset(const ExperimentSpec& spec) {
-  switch (spec.data.source) {
-    case DataSpec::Source::Inline: return spec.data.inline_data;
-    case DataSpec::Source::Moons: {
-      Random rng(spec.seed ^ kDataStream);
-      return make_moons(spec.data.samples, spec.data.noise, rng);
+  const DataSpec& d = spec.data;
+  Random rng(spec.seed ^ kDataStream);
+  Dataset data = [&] {
+    switch (d.source) {
+      case DataSpec::Source::Inline: return d.inline_data;
+      case DataSpec::Source::Csv: return load_csv(d.path, d.target, loss_is_classification(spec.loss));
+      case DataSpec::Source::Seed4: return make_seed4();
+      case DataSpec::Source::Xor: return make_xor(d.samples, d.noise, rng);
+      case DataSpec::Source::Moons: return make_moons(d.samples, d.noise, rng);
+      case DataSpec::Source::Circles: return make_circles(d.samples, d.noise, d.factor, rng);
+      case DataSpec::Source::Spirals: return make_spirals(d.classes, d.points_per_class, d.noise, rng);
+      case DataSpec::Source::Blobs:
+        return make_blobs(d.samples, d.centers, d.features, d.cluster_std, d.center_box, rng);
     }
-    case DataSpec::Source::Csv: return load_csv(spec.data.path, spec.data.target, loss_is_classification(spec.loss));
-  }
-  return {};
+    return Dataset{};
+  }();
+  if (data.feature_names.size() != data.features) data.name_features();
+  return data;
 }
 
 Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry) {
@@ -99,6 +115,9 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
   e.options.schedule = spec.schedule;
   e.options.seed = spec.seed;
   e.options.engine = spec.engine;
+  e.options.clip_norm = spec.clip_norm;
+  e.options.patience = spec.patience;
+  e.options.min_delta = spec.min_delta;
   return e;
 }
 

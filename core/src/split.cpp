@@ -12,6 +12,8 @@ Dataset select_rows(const Dataset& data, const std::vector<std::size_t>& rows) {
   out.features = data.features;
   out.target_columns = data.target_columns;
   out.class_names = data.class_names;
+  out.feature_names = data.feature_names;
+  out.target_name = data.target_name;
   out.x.reserve(rows.size() * data.features);
   out.y.reserve(rows.size() * data.target_columns);
   for (std::size_t r : rows) {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <span>
+#include <stdexcept>
 
 #include "gradplug/value.hpp"
 
@@ -52,12 +54,52 @@ std::uint32_t Trainer::build_loss(Tape& tape, const MLP& model,
   return (Value(tape, total) / static_cast<double>(rows.size())).index();
 }
 
-StepMetrics Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
-                         const TrainOptions& options, const StepCallback& on_step) {
-  Random order_rng(stream_seed(options.seed, 1));
-  Random dropout_rng(stream_seed(options.seed, 2));
-  std::vector<std::size_t> order(data.rows);
-  std::iota(order.begin(), order.end(), std::size_t{0});
+namespace {
+
+// The first layer (1-based) with a non-finite value in values[offset range], or 0.
+std::size_t first_nonfinite_layer(const MLP& model, std::span<const double> values) {
+  for (std::size_t l = 0; l < model.layers().size(); ++l) {
+    const Layer& layer = model.layers()[l];
+    const std::size_t begin = layer.neurons.front().offset;
+    const std::size_t end = layer.neurons.back().bias_offset() + 1;
+    for (std::size_t p = begin; p < end; ++p)
+      if (!std::isfinite(values[p])) return l + 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
+                       const TrainOptions& options, const StepCallback& on_step) {
+  TrainState state;
+  return fit(model, data, optimizer, options, state, on_step);
+}
+
+FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
+                       const TrainOptions& options, TrainState& state, const StepCallback& on_step,
+                       const Dataset* validation) {
+  Random order_rng, dropout_rng;
+  if (!state.started) {
+    state.order.resize(data.rows);
+    std::iota(state.order.begin(), state.order.end(), std::size_t{0});
+    order_rng.reseed(stream_seed(options.seed, 1));
+    dropout_rng.reseed(stream_seed(options.seed, 2));
+    optimizer.reset(model.parameters().size());
+    state.step = 0;
+    state.started = true;
+  } else {
+    if (state.order.size() != data.rows)
+      throw std::invalid_argument("training state holds an order of " + std::to_string(state.order.size()) +
+                                  " rows for data of " + std::to_string(data.rows));
+    order_rng.set_state(state.order_rng);
+    dropout_rng.set_state(state.dropout_rng);
+  }
+  auto save_rngs = [&] {
+    state.order_rng = order_rng.state();
+    state.dropout_rng = dropout_rng.state();
+  };
+  const bool validate = validation && validation->rows > 0;
   const std::size_t batch = options.batch_size == 0 ? data.rows : std::min(options.batch_size, data.rows);
   const std::size_t per_epoch = (data.rows + batch - 1) / batch;
 
@@ -67,18 +109,17 @@ StepMetrics Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
   const std::size_t hidden_layers = model.layers().size() - 1;
   std::vector<std::vector<double>> masks(hidden_layers);
   std::vector<double> scratch;
-
-  optimizer.reset(model.parameters().size());
   std::vector<std::uint32_t> params;
   std::vector<std::size_t> batch_rows;
-  StepMetrics metrics;
-  for (std::size_t step = 0; step < options.steps; ++step) {
+  FitResult result;
+  for (; state.step < options.steps; ) {
+    const std::size_t step = state.step;
     const std::size_t epoch = step / per_epoch, position = step % per_epoch;
     if (position == 0 && options.shuffle)
-      for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
+      for (std::size_t i = state.order.size(); i > 1; --i) std::swap(state.order[i - 1], state.order[order_rng.below(i)]);
     const std::size_t begin = position * batch, end = std::min(begin + batch, data.rows);
-    batch_rows.assign(order.begin() + static_cast<std::ptrdiff_t>(begin),
-                      order.begin() + static_cast<std::ptrdiff_t>(end));
+    batch_rows.assign(state.order.begin() + static_cast<std::ptrdiff_t>(begin),
+                      state.order.begin() + static_cast<std::ptrdiff_t>(end));
 
     // Dropout masks for the whole batch, layer by layer, drawn before the forward pass so every
     // execution path consumes the generator in the same order.
@@ -117,21 +158,75 @@ StepMetrics Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
       penalty += r->penalty(model.parameters().data(), model.gradients().data(),
                             model.bias_mask().data(), model.parameters().size());
 
+    double norm_squared = 0.0;
+    for (double g : model.gradients()) norm_squared += g * g;
+    const double grad_norm = std::sqrt(norm_squared);
+    if (!std::isfinite(data_loss + penalty) || !std::isfinite(grad_norm)) {
+      // Stop before the step: the weights stay the last finite ones.
+      result.stop = FitResult::Stop::NonFinite;
+      result.failed_step = step + 1;
+      std::size_t layer = first_nonfinite_layer(model, model.parameters());
+      if (layer) {
+        result.failure = "the weights of layer " + std::to_string(layer) + " are not finite";
+      } else if ((layer = first_nonfinite_layer(model, model.gradients()))) {
+        result.failure = "the gradients of layer " + std::to_string(layer) + " are not finite";
+      } else {
+        layer = kernels_.first_nonfinite_output(model, data, batch_rows);
+        result.failure = layer ? "the outputs of layer " + std::to_string(layer) + " are not finite"
+                               : "the loss is not finite";
+      }
+      result.failed_layer = layer;
+      save_rngs();
+      tape_.clear();
+      return result;
+    }
+    if (options.clip_norm > 0.0 && grad_norm > options.clip_norm) {
+      const double scale = options.clip_norm / grad_norm;
+      for (double& g : model.gradients()) g *= scale;
+    }
+
     const double lr = options.schedule.lr(optimizer.base_lr(), step, options.steps);
     optimizer.step(model.parameters().data(), model.gradients().data(), model.parameters().size(), lr);
+    state.step = step + 1;
+    save_rngs();
 
+    StepMetrics& metrics = result.last;
+    metrics = StepMetrics{};
     metrics.step = step + 1;
     metrics.epoch = epoch + 1;
     metrics.data_loss = data_loss;
-    metrics.loss = metrics.data_loss + penalty;
+    metrics.loss = data_loss + penalty;
     metrics.accuracy = loss_is_classification(loss_)
                            ? static_cast<double>(correct) / static_cast<double>(batch_rows.size())
                            : std::numeric_limits<double>::quiet_NaN();
     metrics.lr = lr;
-    if (on_step && !on_step(metrics)) break;
+    metrics.grad_norm = grad_norm;
+    metrics.epoch_end = position + 1 == per_epoch || state.step == options.steps;
+    bool early_stop = false;
+    if (metrics.epoch_end && validate) {
+      const Evaluation v = evaluate(model, *validation);
+      metrics.validation_loss = v.loss;
+      metrics.validation_accuracy = v.accuracy;
+      if (v.loss < state.best_validation_loss - options.min_delta) {
+        state.best_validation_loss = v.loss;
+        state.best_step = state.step;
+        state.epochs_without_improvement = 0;
+      } else {
+        ++state.epochs_without_improvement;
+        early_stop = options.patience > 0 && state.epochs_without_improvement >= options.patience;
+      }
+    }
+    if (on_step && !on_step(metrics)) {
+      result.stop = FitResult::Stop::Requested;
+      break;
+    }
+    if (early_stop) {
+      result.stop = FitResult::Stop::EarlyStopped;
+      break;
+    }
   }
   tape_.clear();
-  return metrics;
+  return result;
 }
 
 Evaluation Trainer::evaluate(const MLP& model, const Dataset& data) {

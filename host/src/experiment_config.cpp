@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <set>
 
 #include "gradplug/error.hpp"
@@ -318,40 +319,70 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   // data
   {
     const ConfigNode& node = top.required("data");
-    const std::vector<std::string> sources = {"inline", "moons", "csv"};
+    const std::vector<std::string>& sources = data_source_names();
     if (node.type != Type::Map) fail(node, "data", "expected a map with a 'source' key (" + join(sources) + ")");
     const ConfigNode* source = node.find("source");
     if (!source) fail(node, "data", "missing required key 'source' (" + join(sources) + ")");
     const std::string name = read_name(*source, "data.source", sources);
-    if (name == "inline") {
-      const MapReader data(node, "data", {"source", "x", "y", "split", "standardize"});
-      spec.data.source = DataSpec::Source::Inline;
-      spec.data.inline_data = read_inline_data(data, spec.loss);
-      read_split_and_scaling(data, spec.data);
-    } else if (name == "moons") {
-      const MapReader data(node, "data", {"source", "samples", "noise", "split", "standardize"});
-      spec.data.source = DataSpec::Source::Moons;
-      if (const ConfigNode* n = data.optional("samples"))
-        spec.data.samples = static_cast<std::size_t>(read_int(*n, "data.samples", 2, kMaxSamples));
-      if (const ConfigNode* n = data.optional("noise"))
-        spec.data.noise = read_real(*n, "data.noise", 0.0, 10.0);
-      read_split_and_scaling(data, spec.data);
-    } else {
-      const MapReader data(node, "data", {"source", "path", "target", "split", "standardize"});
-      spec.data.source = DataSpec::Source::Csv;
+    spec.data.source = static_cast<DataSpec::Source>(index_of(sources, name));
+    // The keys each source takes, beside source, split and standardize.
+    static const std::map<std::string, std::vector<std::string>> keys = {
+        {"inline", {"x", "y"}},
+        {"csv", {"path", "target"}},
+        {"seed4", {}},
+        {"xor", {"samples", "noise"}},
+        {"moons", {"samples", "noise"}},
+        {"circles", {"samples", "noise", "factor"}},
+        {"spirals", {"classes", "points_per_class", "noise"}},
+        {"blobs", {"samples", "centers", "features", "cluster_std", "center_box"}},
+    };
+    std::vector<std::string> allowed = {"source", "split", "standardize"};
+    allowed.insert(allowed.end(), keys.at(name).begin(), keys.at(name).end());
+    const MapReader data(node, "data", allowed);
+    DataSpec& d = spec.data;
+    auto count = [&](const char* key, std::size_t& out, long long lo, long long hi) {
+      if (const ConfigNode* n = data.optional(key))
+        out = static_cast<std::size_t>(read_int(*n, std::string("data.") + key, lo, hi));
+    };
+    auto real = [&](const char* key, double& out, double lo, double hi, bool lo_open = false) {
+      if (const ConfigNode* n = data.optional(key)) out = read_real(*n, std::string("data.") + key, lo, hi, lo_open);
+    };
+    if (name == "inline") d.inline_data = read_inline_data(data, spec.loss);
+    if (name == "csv") {
       const ConfigNode& path = data.required("path");
       if (path.type != Type::Scalar || path.scalar.empty())
         fail(path, "data.path", "expected the path of a CSV file, got " + shown(path));
       std::filesystem::path file(path.scalar);
       // Relative paths are relative to the config file, so a config runs from any directory.
       if (file.is_relative() && path.where.rfind("--set", 0) != 0) file = std::filesystem::path(config_dir) / file;
-      spec.data.path = std::filesystem::absolute(file).lexically_normal().string();
+      d.path = std::filesystem::absolute(file).lexically_normal().string();
       if (const ConfigNode* n = data.optional("target")) {
         if (n->type != Type::Scalar) fail(*n, "data.target", "expected a column name, got " + shown(*n));
-        spec.data.target = n->scalar;
+        d.target = n->scalar;
       }
-      read_split_and_scaling(data, spec.data);
     }
+    count("samples", d.samples, name == "xor" ? 1 : 2, kMaxSamples);
+    real("noise", d.noise, 0.0, 10.0);
+    real("factor", d.factor, 0.0, 1.0, true);
+    if (d.factor >= 1.0) fail(*data.optional("factor"), "data.factor", "expected a number in (0, 1)");
+    count("classes", d.classes, 2, 1000);
+    count("points_per_class", d.points_per_class, 2, kMaxSamples);
+    count("centers", d.centers, 1, 1000);
+    count("features", d.features, 1, 10000);
+    real("cluster_std", d.cluster_std, 0.0, 1e6);
+    real("center_box", d.center_box, 0.0, 1e6);
+    if (name == "blobs" && d.samples < d.centers)
+      fail(node, "data.samples", "blobs needs at least one sample per center");
+    read_split_and_scaling(data, d);
+    // Generated sets are classification problems, except seed4 (regression).
+    if (name != "inline" && name != "csv" && (name == "seed4") == loss_is_classification(spec.loss))
+      fail(*source, "data.source",
+           name == "seed4" ? std::string("seed4 has regression targets; use loss: mse")
+                           : "'" + name + "' makes class labels; use a classification loss (hinge, bce or softmax_cross_entropy)");
+    if ((name == "spirals" || name == "blobs") && (spec.loss == LossKind::Hinge || spec.loss == LossKind::BCE) &&
+        (name == "spirals" ? d.classes : d.centers) > 2)
+      fail(*source, "data.source",
+           std::string("'") + name + "' with more than two classes needs loss: softmax_cross_entropy");
   }
 
   // model
@@ -398,7 +429,19 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   // training
   {
     const MapReader training(top.required("training"), "training",
-                             {"steps", "epochs", "batch_size", "shuffle", "schedule", "engine"});
+                             {"steps", "epochs", "batch_size", "shuffle", "schedule", "engine", "clip_norm",
+                              "early_stopping", "checkpoint_every"});
+    if (const ConfigNode* n = training.optional("clip_norm"))
+      spec.clip_norm = read_real(*n, "training.clip_norm", 0.0, 1e12);
+    if (const ConfigNode* n = training.optional("checkpoint_every"))
+      spec.checkpoint_every = static_cast<std::size_t>(read_int(*n, "training.checkpoint_every", 0, kMaxSteps));
+    if (const ConfigNode* n = training.optional("early_stopping")) {
+      const MapReader stopping(*n, "training.early_stopping", {"patience", "min_delta"});
+      spec.patience = static_cast<std::size_t>(
+          read_int(stopping.required("patience"), "training.early_stopping.patience", 1, 1000000));
+      if (const ConfigNode* v = stopping.optional("min_delta"))
+        spec.min_delta = read_real(*v, "training.early_stopping.min_delta", 0.0, 1e12);
+    }
     if (const ConfigNode* n = training.optional("engine"))
       spec.engine = static_cast<Engine>(index_of(engine_names(), read_name(*n, "training.engine", engine_names())));
     const ConfigNode* steps = training.optional("steps");
@@ -435,6 +478,10 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
     }
   }
 
+  if (spec.patience > 0 && spec.data.split.validation <= 0.0)
+    fail(*top.required("training").find("early_stopping"), "training.early_stopping",
+         "early stopping watches the validation loss; give the data a validation split, e.g. "
+         "data.split: {validation: 0.1}");
   spec.optimizer = read_plugin(top.required("optimizer"), "optimizer", GP_KIND_OPTIMIZER, registry);
   if (const ConfigNode* regs = top.optional("regularizers")) {
     if (regs->type != Type::Sequence)
@@ -482,32 +529,57 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
   put(root, "name", scalar(spec.name));
   put(root, "seed", scalar(std::to_string(spec.seed)));
   ConfigNode data = map();
-  if (spec.data.source == DataSpec::Source::Inline) {
-    put(data, "source", scalar("inline"));
-    const Dataset& d = spec.data.inline_data;
-    ConfigNode xs = seq(), ys = seq();
-    for (std::size_t r = 0; r < d.rows; ++r) {
-      ConfigNode row = seq();
-      for (std::size_t k = 0; k < d.features; ++k) row.items.push_back(number(d.row(r)[k]));
-      xs.items.push_back(row);
-      if (d.target_columns == 1) {
-        ys.items.push_back(number(d.target(r)[0]));
-      } else {
-        ConfigNode t = seq();
-        for (std::size_t k = 0; k < d.target_columns; ++k) t.items.push_back(number(d.target(r)[k]));
-        ys.items.push_back(t);
+  const DataSpec& d = spec.data;
+  const std::string source = data_source_names()[static_cast<std::size_t>(d.source)];
+  put(data, "source", scalar(source));
+  auto count = [&](const char* key, std::size_t v) { put(data, key, scalar(std::to_string(v))); };
+  switch (d.source) {
+    case DataSpec::Source::Inline: {
+      const Dataset& in = d.inline_data;
+      ConfigNode xs = seq(), ys = seq();
+      for (std::size_t r = 0; r < in.rows; ++r) {
+        ConfigNode row = seq();
+        for (std::size_t k = 0; k < in.features; ++k) row.items.push_back(number(in.row(r)[k]));
+        xs.items.push_back(row);
+        if (in.target_columns == 1) {
+          ys.items.push_back(number(in.target(r)[0]));
+        } else {
+          ConfigNode t = seq();
+          for (std::size_t k = 0; k < in.target_columns; ++k) t.items.push_back(number(in.target(r)[k]));
+          ys.items.push_back(t);
+        }
       }
+      put(data, "x", xs);
+      put(data, "y", ys);
+      break;
     }
-    put(data, "x", xs);
-    put(data, "y", ys);
-  } else if (spec.data.source == DataSpec::Source::Moons) {
-    put(data, "source", scalar("moons"));
-    put(data, "samples", scalar(std::to_string(spec.data.samples)));
-    put(data, "noise", number(spec.data.noise));
-  } else {
-    put(data, "source", scalar("csv"));
-    put(data, "path", scalar(spec.data.path));
-    if (!spec.data.target.empty()) put(data, "target", scalar(spec.data.target));
+    case DataSpec::Source::Csv:
+      put(data, "path", scalar(d.path));
+      if (!d.target.empty()) put(data, "target", scalar(d.target));
+      break;
+    case DataSpec::Source::Seed4: break;
+    case DataSpec::Source::Xor:
+    case DataSpec::Source::Moons:
+      count("samples", d.samples);
+      put(data, "noise", number(d.noise));
+      break;
+    case DataSpec::Source::Circles:
+      count("samples", d.samples);
+      put(data, "noise", number(d.noise));
+      put(data, "factor", number(d.factor));
+      break;
+    case DataSpec::Source::Spirals:
+      count("classes", d.classes);
+      count("points_per_class", d.points_per_class);
+      put(data, "noise", number(d.noise));
+      break;
+    case DataSpec::Source::Blobs:
+      count("samples", d.samples);
+      count("centers", d.centers);
+      count("features", d.features);
+      put(data, "cluster_std", number(d.cluster_std));
+      put(data, "center_box", number(d.center_box));
+      break;
   }
   ConfigNode split = map();
   put(split, "validation", number(spec.data.split.validation));
@@ -532,6 +604,14 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
   put(training, "batch_size", scalar(std::to_string(spec.batch_size)));
   put(training, "shuffle", scalar(spec.shuffle ? "true" : "false"));
   put(training, "engine", scalar(engine_names()[static_cast<std::size_t>(spec.engine)]));
+  put(training, "clip_norm", number(spec.clip_norm));
+  if (spec.patience > 0) {
+    ConfigNode stopping = map();
+    put(stopping, "patience", scalar(std::to_string(spec.patience)));
+    put(stopping, "min_delta", number(spec.min_delta));
+    put(training, "early_stopping", stopping);
+  }
+  put(training, "checkpoint_every", scalar(std::to_string(spec.checkpoint_every)));
   ConfigNode schedule = map();
   put(schedule, "name", scalar(Schedule::name(spec.schedule.kind)));
   if (spec.schedule.kind == Schedule::Kind::Linear || spec.schedule.kind == Schedule::Kind::Cosine)

@@ -1,5 +1,6 @@
-// gradplug train CONFIG.yaml: read and check the experiment, train it, and leave a run directory
-// (resolved config, command line, metrics.csv, summary.json).
+// gradplug train CONFIG.yaml | --resume RUN_DIR: read and check the experiment, train it, and
+// keep the run directory complete and resumable (config, command line, split, metrics,
+// checkpoints in model.json, summary, plots).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -15,12 +16,16 @@
 #include "files.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
+#include "model_file.hpp"
 #include "progress.hpp"
+#include "run_report.hpp"
+#include "stop_signal.hpp"
 
 namespace gradplug::host {
 
 namespace po = boost::program_options;
 namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -32,8 +37,6 @@ std::string shell_quote(const std::string& s) {
   return out + "'";
 }
 
-std::string csv_number(double x) { return std::isnan(x) ? "" : format_number(x); }
-
 std::string describe_model(const ExperimentSpec& spec, std::size_t inputs) {
   std::string shape = std::to_string(inputs);
   for (std::size_t s : spec.layers) shape += "-" + std::to_string(s);
@@ -41,37 +44,52 @@ std::string describe_model(const ExperimentSpec& spec, std::size_t inputs) {
   return shape + (acts.empty() ? "" : " " + acts) + ", " + loss_name(spec.loss) + ", " + spec.optimizer.name;
 }
 
-nlohmann::json plugin_record(const Registry& registry, gp_kind kind, const std::string& name) {
-  if (name == "linear") return nullptr;
-  const LoadedPlugin& p = registry.get(kind, name);
-  return {{"kind", kind_name(kind)}, {"name", name}, {"version", p.descriptor->version},
-          {"file", p.file.string()}};
-}
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
 }  // namespace
 
 int command_train(const std::vector<std::string>& args) {
-  po::options_description options("gradplug train CONFIG.yaml [options]");
+  po::options_description options("gradplug train CONFIG.yaml [options] | gradplug train --resume RUN_DIR");
   options.add_options()("help", "show this help")(
       "config", po::value<std::string>(), "the experiment config (YAML)")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a config value: --set optimizer.lr=0.05 (repeatable; YAML syntax)")(
       "out", po::value<std::string>(), "the run directory to create (default: runs/<name>-<time>)")(
-      "plugin-dir", po::value<std::vector<std::string>>()->composing(),
-      "also load plugins from DIR (repeatable)")(
-      "quiet", "no progress output");
+      "init", po::value<std::string>(), "start from the weights of MODEL.json (or a run directory)")(
+      "resume", po::value<std::string>(), "continue an interrupted run in RUN_DIR to its configured end")(
+      "plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from DIR (repeatable)")(
+      "quiet", "no progress output")("json", "print the summary as JSON on stdout");
   po::positional_options_description positional;
   positional.add("config", 1);
   const auto vm = parse_command("train", args, options, positional);
   if (vm.count("help")) {
-    std::cout << "Train a model from an experiment config and write a run directory.\n\n"
-              << options << "\n";
+    std::cout << "Train a model from an experiment config and write a run directory.\n\n" << options << "\n";
     return 0;
   }
-  if (!vm.count("config"))
+  const bool resume = vm.count("resume") > 0;
+  if (resume) {
+    for (const char* flag : {"config", "set", "out", "init"})
+      if (vm.count(flag))
+        throw Error(std::string("gradplug train: --resume continues a run as it was configured; ") +
+                    (std::string(flag) == "config" ? "give no config file" : "--" + std::string(flag) + " cannot be changed") +
+                    " (the run's own config.yaml is used)");
+  } else if (!vm.count("config")) {
     throw Error("gradplug train: missing the experiment config; usage: gradplug train CONFIG.yaml "
-                "(see configs/seed.yaml)");
-  const std::string config_path = vm["config"].as<std::string>();
+                "(see configs/seed.yaml), or gradplug train --resume RUN_DIR");
+  }
+  const Clock::time_point wall_start = Clock::now();
+  const fs::path resume_dir = resume ? fs::path(vm["resume"].as<std::string>()) : fs::path();
+  if (resume) {
+    std::error_code ec;
+    if (!fs::is_regular_file(resume_dir / "config.yaml", ec) || !fs::is_regular_file(resume_dir / "model.json", ec))
+      throw Error("--resume " + resume_dir.string() +
+                  ": not a resumable run directory (it needs config.yaml and a checkpoint model.json)");
+    if (fs::exists(resume_dir / "summary.json", ec) || !fs::exists(resume_dir / "metrics.csv.partial", ec))
+      throw Error("--resume " + resume_dir.string() +
+                  ": this run has already finished (summary.json is there); start a new run, or use "
+                  "--init " + resume_dir.string() + " to start from its weights");
+  }
+  const std::string config_path = resume ? (resume_dir / "config.yaml").string() : vm["config"].as<std::string>();
   const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
   const Registry registry = load_registry(
       vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
@@ -88,125 +106,141 @@ int command_train(const std::vector<std::string>& args) {
       throw Error(with_location(config, e.what()));
     }
   }();
+  TrainState state;
+  if (vm.count("init")) {
+    const fs::path init = model_path(vm["init"].as<std::string>());
+    const LoadedModel loaded = read_model(init, registry);
+    copy_weights(*loaded.model, *experiment.model, init.string());
+  }
+  fs::path run_dir;
+  RunRecord record(loss_is_classification(spec.loss));
+  if (resume) {
+    run_dir = resume_dir;
+    const LoadedModel loaded = read_model(run_dir / "model.json", registry);
+    copy_weights(*loaded.model, *experiment.model, (run_dir / "model.json").string());
+    experiment.optimizer->reset(experiment.model->parameters().size());
+    try {
+      experiment.optimizer->load(loaded.optimizer_state);
+    } catch (const std::exception& e) {
+      throw Error((run_dir / "model.json").string() + ": optimizer state does not fit: " + e.what());
+    }
+    state = loaded.train_state;
+    if (state.step > experiment.options.steps || state.order.size() != experiment.data.rows)
+      throw Error((run_dir / "model.json").string() + ": the checkpoint (step " + std::to_string(state.step) +
+                  ") does not belong to this run's config");
+    record.resume(run_dir, state.step);
+  } else {
+    run_dir = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", spec.name);
+    write_file_atomic(run_dir / "config.yaml", to_yaml(resolved_config(spec, registry)));
+    std::string command = "gradplug train";
+    for (const auto& a : args) command += " " + shell_quote(a);
+    write_file_atomic(run_dir / "command.txt", command + "\n");
+    // Which rows of the data set went to which split (0-based, in file order for CSV data).
+    write_file_atomic(run_dir / "split.json",
+                      nlohmann::json{{"train", experiment.train_rows},
+                                     {"validation", experiment.validation_rows},
+                                     {"test", experiment.test_rows}}.dump() + "\n");
+    record.start(run_dir);
+  }
+  const bool json_output = vm.count("json") > 0;
+  const bool quiet = vm.count("quiet") > 0;
+  if (!json_output) {
+    std::cout << "gradplug train: " << spec.name << " (" << describe_model(spec, experiment.data.features) << ") on "
+              << experiment.data.rows << " rows, " << experiment.options.steps << " steps"
+              << (resume ? ", resuming at step " + std::to_string(state.step) : std::string()) << "\n"
+              << std::flush;
+  }
 
-  const fs::path run_dir = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", spec.name);
-  write_file_atomic(run_dir / "config.yaml", to_yaml(resolved_config(spec, registry)));
-  std::string command = "gradplug train";
-  for (const auto& a : args) command += " " + shell_quote(a);
-  write_file_atomic(run_dir / "command.txt", command + "\n");
-  // Which rows of the data set went to which split (0-based, in file order for CSV data).
-  write_file_atomic(run_dir / "split.json",
-                    nlohmann::json{{"train", experiment.train_rows},
-                                   {"validation", experiment.validation_rows},
-                                   {"test", experiment.test_rows}}.dump() + "\n");
-
-  std::cout << "gradplug train: " << spec.name << " (" << describe_model(spec, experiment.data.features)
-            << ") on " << experiment.data.rows << " rows, " << experiment.options.steps << " steps\n"
-            << std::flush;
-
-  // metrics.csv is written under a temporary name and renamed when training ends, so a run that
-  // stops half-way never leaves a file that looks complete.
-  const fs::path metrics_path = run_dir / "metrics.csv";
-  const fs::path partial = run_dir / "metrics.csv.partial";
-  std::ofstream metrics(partial);
-  if (!metrics) throw Error(partial.string() + ": cannot write");
-  metrics << "step,epoch,loss,data_loss,accuracy,lr\n";
-
-  Progress progress(stderr, experiment.options.steps, vm.count("quiet") > 0);
-  const bool classification = loss_is_classification(spec.loss);
-  Trainer trainer(spec.loss, experiment.regularizers);
-  const auto start = std::chrono::steady_clock::now();
-  bool diverged = false;
-  const StepMetrics last = trainer.fit(
-      *experiment.model, experiment.data, *experiment.optimizer, experiment.options,
-      [&](const StepMetrics& m) {
-        metrics << m.step << ',' << m.epoch << ',' << csv_number(m.loss) << ',' << csv_number(m.data_loss)
-                << ',' << csv_number(m.accuracy) << ',' << csv_number(m.lr) << '\n';
-        char status[96];
-        if (classification)
-          std::snprintf(status, sizeof status, "loss %.6g  acc %.1f%%", m.loss, 100.0 * m.accuracy);
-        else
-          std::snprintf(status, sizeof status, "loss %.6g", m.loss);
-        progress.update(m.step, status);
-        if (!std::isfinite(m.loss)) {
-          diverged = true;
-          return false;
-        }
-        return true;
-      });
-  const double train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  progress.finish();
-  metrics.close();
-  if (!metrics) throw Error(partial.string() + ": cannot write");
-  fs::rename(partial, metrics_path);
-
-  const Evaluation final_eval = trainer.evaluate(*experiment.model, experiment.data);
-  nlohmann::json summary = {
-      {"name", spec.name},
-      {"gradplug_version", GRADPLUG_VERSION},
-      {"steps", last.step},
-      {"steps_planned", experiment.options.steps},
-      {"diverged", diverged},
-      {"train_seconds", train_seconds},
-      {"final", {{"loss", last.loss}, {"data_loss", last.data_loss}, {"lr", last.lr}}},
-      {"train", {{"loss", final_eval.loss}}},
+  // Checkpoints: every checkpoint_every steps (by default every 10 seconds), on a stop signal,
+  // and at the end. Where they fall never changes the results: a resumed run continues exactly.
+  // Time spent writing files is not training time.
+  double file_seconds = 0.0;
+  auto checkpoint = [&] {
+    write_file_atomic(run_dir / "model.json", model_to_json(spec, experiment, state, registry).dump() + "\n");
   };
-  if (classification) summary["train"]["accuracy"] = final_eval.accuracy;
-  for (const auto& [label, split] : {std::pair<const char*, const Dataset*>{"validation", &experiment.validation},
-                                     {"test", &experiment.test}}) {
-    if (split->rows == 0) continue;
-    const Evaluation e = trainer.evaluate(*experiment.model, *split);
-    summary[label] = {{"loss", e.loss}, {"rows", split->rows}};
-    if (classification) summary[label]["accuracy"] = e.accuracy;
-  }
-  nlohmann::json plugins = nlohmann::json::array();
-  for (const auto& a : spec.activations) plugins.push_back(plugin_record(registry, GP_KIND_ACTIVATION, a.name));
-  plugins.push_back(plugin_record(registry, GP_KIND_ACTIVATION, spec.output_activation.name));
-  plugins.push_back(plugin_record(registry, GP_KIND_OPTIMIZER, spec.optimizer.name));
-  for (const auto& r : spec.regularizers) plugins.push_back(plugin_record(registry, GP_KIND_REGULARIZER, r.name));
-  nlohmann::json unique = nlohmann::json::array();
-  for (const auto& p : plugins)
-    if (!p.is_null() && std::find(unique.begin(), unique.end(), p) == unique.end()) unique.push_back(p);
-  summary["plugins"] = unique;
-  write_file_atomic(run_dir / "summary.json", summary.dump(2) + "\n");
+  if (!resume) checkpoint();  // a run always has a loadable checkpoint, from step 0 on
+  Clock::time_point last_checkpoint = Clock::now();
+  auto checkpoint_due = [&](std::size_t step) {
+    if (step >= experiment.options.steps) return false;  // the final one follows anyway
+    if (spec.checkpoint_every) return step % spec.checkpoint_every == 0;
+    return Clock::now() - last_checkpoint > std::chrono::seconds(10);
+  };
 
-  std::cout << (diverged ? "stopped: the loss became non-finite at step " : "done: ")
-            << (diverged ? std::to_string(last.step) + "\n" : "")
-            << "train data loss " << format_number(final_eval.loss);
-  if (classification) {
-    char accuracy[32];
-    std::snprintf(accuracy, sizeof accuracy, "%.1f%%", 100.0 * final_eval.accuracy);
-    std::cout << ", train accuracy " << accuracy;
+  Progress progress(stderr, experiment.options.steps, quiet || json_output);
+  Trainer trainer(spec.loss, experiment.regularizers);
+  const bool classification = loss_is_classification(spec.loss);
+  StopSignal stop_signal;
+  const Clock::time_point start = Clock::now();
+  const double seconds_before = record.seconds_so_far();
+  const std::size_t steps_at_start = state.step;
+  const FitResult result = trainer.fit(
+      *experiment.model, experiment.data, *experiment.optimizer, experiment.options, state,
+      [&](const StepMetrics& m) {
+        const Clock::time_point t = Clock::now();
+        record.add(m, seconds_before + seconds_since(start) - file_seconds);
+        if (checkpoint_due(m.step)) {
+          checkpoint();
+          last_checkpoint = Clock::now();
+        }
+        file_seconds += seconds_since(t);
+        char status[160];
+        std::snprintf(status, sizeof status, "epoch %zu  loss %.4g%s", m.epoch, m.loss,
+                      classification ? ("  acc " + std::to_string(static_cast<int>(std::lround(100 * m.accuracy))) + "%").c_str() : "");
+        progress.update(m.step, status);
+        return StopSignal::received() == 0;
+      },
+      &experiment.validation);
+  const double train_seconds = seconds_since(start) - file_seconds;
+  progress.finish();
+  checkpoint();
+
+  if (result.stop == FitResult::Stop::Requested) {
+    record.pause();
+    const int signo = StopSignal::received();
+    std::cerr << "gradplug: interrupted after step " << state.step << " of " << experiment.options.steps
+              << "; checkpoint saved. Resume with: gradplug train --resume " << shell_quote(run_dir.string()) << "\n";
+    return 128 + signo;
   }
-  if (summary.contains("test")) {
-    std::cout << "; test data loss " << format_number(summary["test"]["loss"].get<double>());
-    if (classification) {
-      char accuracy[32];
-      std::snprintf(accuracy, sizeof accuracy, "%.2f%%", 100.0 * summary["test"]["accuracy"].get<double>());
-      std::cout << ", test accuracy " << accuracy;
-    }
+
+  Summary summary;
+  summary.name = spec.name;
+  summary.run_dir = run_dir;
+  summary.steps = state.step;
+  summary.steps_this_session = state.step - steps_at_start;
+  summary.steps_planned = experiment.options.steps;
+  summary.train_seconds = train_seconds;
+  summary.wall_seconds = seconds_since(wall_start);
+  summary.last = result.last;
+  summary.stop = result.stop;
+  summary.best_validation_loss = state.best_validation_loss;
+  summary.best_step = state.best_step;
+  summary.classification = classification;
+  for (const auto& [label, split] : {std::pair<std::string, const Dataset*>{"train", &experiment.data},
+                                     {"validation", &experiment.validation},
+                                     {"test", &experiment.test}})
+    if (split->rows > 0) summary.evaluations.emplace_back(label, split->rows, trainer.evaluate(*experiment.model, *split));
+  for (const auto& a : spec.activations) summary.plugins.emplace_back(GP_KIND_ACTIVATION, a.name);
+  summary.plugins.emplace_back(GP_KIND_ACTIVATION, spec.output_activation.name);
+  summary.plugins.emplace_back(GP_KIND_OPTIMIZER, spec.optimizer.name);
+  for (const auto& r : spec.regularizers) summary.plugins.emplace_back(GP_KIND_REGULARIZER, r.name);
+  if (result.stop == FitResult::Stop::NonFinite) {
+    summary.failure = "step " + std::to_string(result.failed_step) + ": the loss became non-finite (" +
+                      result.failure + ")";
   }
-  std::cout << " after " << last.step << " steps in " << std::fixed;
-  std::cout.precision(3);
-  std::cout << train_seconds << " s\n";
-  std::cout.unsetf(std::ios::fixed);
-  std::cout.precision(6);
-  // Small data sets: show every prediction next to its target.
-  const Dataset& data = experiment.data;
-  if (data.rows <= 16) {
-    std::cout << "predictions (target -> output):\n";
-    std::vector<double> out(experiment.model->outputs());
-    for (std::size_t r = 0; r < data.rows; ++r) {
-      experiment.model->predict(data.row(r), out.data());
-      std::cout << "  ";
-      for (std::size_t k = 0; k < data.target_columns; ++k) std::cout << (k ? " " : "") << data.target(r)[k];
-      std::cout << " ->";
-      for (double o : out) std::cout << " " << o;
-      std::cout << "\n";
-    }
+  const nlohmann::json summary_json = record.finish(summary, registry, spec.name);
+
+  if (json_output) {
+    std::cout << summary_json.dump(2) << "\n";
+  } else {
+    print_summary(std::cout, summary, experiment);
   }
-  std::cout << "run directory: " << run_dir.string() << "\n";
-  return diverged ? 1 : 0;
+  if (result.stop == FitResult::Stop::NonFinite) {
+    std::cerr << "gradplug: training stopped at " << summary.failure << "; the last finite weights (after step "
+              << state.step << ") are in " << (run_dir / "model.json").string()
+              << "; try a lower learning rate or training.clip_norm\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace gradplug::host

@@ -29,190 +29,15 @@
 #include <thread>
 #include <vector>
 
+#include "cli_support.hpp"
 #include "gradplug/abi.h"
 
 extern char** environ;
 
 namespace {
 
-namespace fs = std::filesystem;
+using namespace gradplug::testing;
 
-const fs::path kBinary = GRADPLUG_BINARY;
-const fs::path kSource = GRADPLUG_SOURCE_DIR;
-const fs::path kBroken = GRADPLUG_TEST_BROKEN_DIR;
-const fs::path kSeed = kSource / "configs" / "seed.yaml";
-const fs::path kMoons = kSource / "configs" / "moons.yaml";
-const fs::path kCorpus = kSource / "tests" / "host" / "bad_configs";
-constexpr const char* kErrorPrefix = "gradplug: error: ";
-
-// Whether `text` contains `part`, with both shown when it does not.
-::testing::AssertionResult contains_format(const char* text_expr, const char* part_expr,
-                                           const std::string& text, const std::string& part) {
-  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << text_expr << " does not contain " << part_expr
-                                       << "\n  text: " << text << "\n  part: " << part;
-}
-#define EXPECT_CONTAINS(text, part) EXPECT_PRED_FORMAT2(contains_format, text, part)
-
-std::string read_text(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-void write_text(const fs::path& file, const std::string& text) {
-  std::ofstream out(file, std::ios::binary);
-  out << text;
-  if (!out) throw std::runtime_error("cannot write " + file.string());
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-// A fresh, empty directory that is removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gradplug-cli-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
-
-struct RunResult {
-  int exit_code = -1;  // -1: killed by a signal or timed out
-  std::string out;
-  std::string err;
-  std::string describe() const {
-    auto clip = [](const std::string& text) {
-      return text.size() <= 1500 ? text : text.substr(0, 1500) + "\n[...]\n";
-    };
-    return "exit code " + std::to_string(exit_code) + "\n--- stdout ---\n" + clip(out) +
-           "--- stderr ---\n" + clip(err) + "--------------";
-  }
-};
-
-struct RunOptions {
-  std::vector<std::string> env;  // extra NAME=value entries
-  long long address_space_limit = 0;
-  int timeout_seconds = 120;
-};
-
-// Runs gradplug with `args` in directory `cwd`. GRADPLUG_PLUGIN_PATH is removed from the child's
-// environment (unless given in options.env) so the developer's environment cannot change results.
-RunResult run_gradplug(const std::vector<std::string>& args, const fs::path& cwd,
-                       const RunOptions& options = {}) {
-  TempDir capture;  // stdout and stderr go to files, so no pipe can fill up and block the child
-  const fs::path out_file = capture / "stdout";
-  const fs::path err_file = capture / "stderr";
-
-  std::vector<std::string> argv_text{kBinary.string()};
-  argv_text.insert(argv_text.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_text) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_text;
-  for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "GRADPLUG_PLUGIN_PATH=", 21) != 0) env_text.emplace_back(*e);
-  env_text.insert(env_text.end(), options.env.begin(), options.env.end());
-  std::vector<char*> envp;
-  for (auto& e : env_text) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const std::string cwd_text = cwd.string();
-  const std::string out_text = out_file.string();
-  const std::string err_text = err_file.string();
-
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    const int out_fd = ::open(out_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err_fd = ::open(err_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    if (out_fd < 0 || err_fd < 0 || null_fd < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0 ||
-        ::dup2(null_fd, 0) < 0 || ::chdir(cwd_text.c_str()) != 0)
-      ::_exit(127);
-    if (options.address_space_limit > 0) {
-      const rlimit limit{static_cast<rlim_t>(options.address_space_limit),
-                         static_cast<rlim_t>(options.address_space_limit)};
-      ::setrlimit(RLIMIT_AS, &limit);
-    }
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
-  bool timed_out = false;
-  while (true) {
-    const pid_t done = ::waitpid(pid, &status, WNOHANG);
-    if (done == pid) break;
-    if (done < 0 && errno != EINTR) throw std::runtime_error("waitpid failed");
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(pid, SIGKILL);
-      ::waitpid(pid, &status, 0);
-      timed_out = true;
-      break;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  RunResult result;
-  result.exit_code = !timed_out && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  result.out = read_text(out_file);
-  result.err = read_text(err_file);
-  if (timed_out) result.err += "\n[test: killed after the timeout]\n";
-  if (WIFSIGNALED(status)) result.err += "\n[test: killed by signal]\n";
-  return result;
-}
-
-// The contract for a user error: exit 2, exactly one line on stderr starting with the error prefix
-// and containing `expected`, nothing on stdout. Reports every broken rule, with the output once.
-void expect_user_error(const RunResult& r, const std::string& expected) {
-  std::string problems;
-  if (r.exit_code != 2) problems += "  exit code " + std::to_string(r.exit_code) + ", not 2\n";
-  if (lines_of(r.err).size() != 1 || r.err.back() != '\n')
-    problems += "  stderr is not exactly one line\n";
-  if (r.err.rfind(kErrorPrefix, 0) != 0)
-    problems += "  stderr does not start with '" + std::string(kErrorPrefix) + "'\n";
-  if (r.err.find(expected) == std::string::npos)
-    problems += "  stderr does not contain: " + expected + "\n";
-  if (!r.out.empty()) problems += "  stdout is not empty\n";
-  EXPECT_EQ(problems, "") << r.describe();
-}
-
-// Nothing was written into the working directory: in particular no runs/ directory.
-void expect_nothing_written(const fs::path& cwd) {
-  EXPECT_FALSE(fs::exists(cwd / "runs")) << "a runs/ directory was created in " << cwd;
-  std::vector<std::string> entries;
-  for (const auto& entry : fs::directory_iterator(cwd)) entries.push_back(entry.path().string());
-  EXPECT_TRUE(entries.empty()) << "unexpected files, e.g. " << (entries.empty() ? "" : entries[0]);
-}
-
-// The one run directory under cwd/runs.
-fs::path single_run_dir(const fs::path& cwd) {
-  std::vector<fs::path> dirs;
-  if (fs::is_directory(cwd / "runs"))
-    for (const auto& entry : fs::directory_iterator(cwd / "runs")) dirs.push_back(entry.path());
-  if (dirs.size() != 1) {
-    ADD_FAILURE() << "expected one run directory under " << (cwd / "runs") << ", found "
-                  << dirs.size();
-    return {};
-  }
-  return dirs[0];
-}
 
 // ---------------------------------------------------------------------------------------------
 // The corpus of bad configs.
@@ -364,7 +189,7 @@ TEST(CommandLine, UnknownFlagListsTheValidFlags) {
   TempDir cwd;
   const RunResult r = run_gradplug({"train", kSeed.string(), "--foo"}, cwd.path());
   expect_user_error(r, "gradplug train: unknown flag '--foo'");
-  EXPECT_CONTAINS(r.err, "valid flags: --help, --config, --set, --out, --plugin-dir, --quiet");
+  EXPECT_CONTAINS(r.err, "valid flags: --help, --config, --set, --out, --init, --resume, --plugin-dir, --quiet, --json");
   expect_nothing_written(cwd.path());
 }
 
@@ -629,10 +454,10 @@ TEST(GoodRun, SeedTrainsAndWritesTheRunDirectory) {
 
   std::string header;
   const auto rows = metrics_rows(run / "metrics.csv", &header);
-  EXPECT_EQ(header, "step,epoch,loss,data_loss,accuracy,lr");
+  EXPECT_EQ(header, "step,epoch,loss,data_loss,accuracy,validation_loss,validation_accuracy,lr,grad_norm,seconds");
   ASSERT_EQ(rows.size(), 3000u);
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    ASSERT_EQ(rows[i].size(), 6u) << "row " << i + 1;
+    ASSERT_EQ(rows[i].size(), 10u) << "row " << i + 1;
     EXPECT_EQ(rows[i][0], std::to_string(i + 1));
     EXPECT_TRUE(std::isfinite(std::stod(rows[i][2]))) << "row " << i + 1;
     EXPECT_EQ(rows[i][4], "") << "no accuracy for a regression loss";
@@ -642,7 +467,7 @@ TEST(GoodRun, SeedTrainsAndWritesTheRunDirectory) {
   const auto summary = nlohmann::json::parse(read_text(run / "summary.json"));
   EXPECT_EQ(summary["name"], "seed");
   EXPECT_EQ(summary["steps"], 3000);
-  EXPECT_EQ(summary["diverged"], false);
+  EXPECT_EQ(summary["stopped"], "finished");
 
   // Every printed prediction is within 0.1 of its target.
   const auto out = lines_of(r.out);
@@ -670,7 +495,7 @@ TEST(GoodRun, MoonsReachesFullTrainingAccuracy) {
   const auto summary = nlohmann::json::parse(read_text(run / "summary.json"));
   EXPECT_EQ(summary["train"]["accuracy"], 1.0) << summary.dump(2);
   EXPECT_EQ(summary["steps"], 100);
-  EXPECT_CONTAINS(r.out, "train accuracy 100.0%");
+  EXPECT_CONTAINS(r.out, "accuracy 100.00%");
   std::string header;
   EXPECT_EQ(metrics_rows(run / "metrics.csv", &header).size(), 100u);
 }
@@ -699,6 +524,13 @@ TEST(GoodRun, OutToAnExistingEmptyDirectoryIsFine) {
   EXPECT_TRUE(fs::is_regular_file(cwd / "empty" / "metrics.csv"));
 }
 
+// metrics.csv without its last column (seconds: wall-clock time, the one thing allowed to vary).
+std::string metrics_without_time(const fs::path& file) {
+  std::string out;
+  for (const std::string& line : lines_of(read_text(file))) out += line.substr(0, line.rfind(',')) + "\n";
+  return out;
+}
+
 // Training from a run's resolved config.yaml reproduces its metrics.csv exactly.
 void expect_resolved_config_reproduces(const fs::path& config,
                                        const std::vector<std::string>& extra) {
@@ -713,9 +545,9 @@ void expect_resolved_config_reproduces(const fs::path& config,
   ASSERT_EQ(b.exit_code, 0) << b.describe();
   const RunResult c = run_gradplug(first, cwd.path());  // --out first exists: refused
   EXPECT_EQ(c.exit_code, 2) << c.describe();
-  const std::string metrics = read_text(cwd / "first" / "metrics.csv");
+  const std::string metrics = metrics_without_time(cwd / "first" / "metrics.csv");
   EXPECT_FALSE(metrics.empty());
-  EXPECT_TRUE(metrics == read_text(cwd / "second" / "metrics.csv"))
+  EXPECT_TRUE(metrics == metrics_without_time(cwd / "second" / "metrics.csv"))
       << "metrics.csv differs between the run and the rerun of its config.yaml";
   EXPECT_EQ(read_text(cwd / "first" / "config.yaml"), read_text(cwd / "second" / "config.yaml"));
 }
@@ -741,7 +573,7 @@ TEST(GoodRun, SameConfigTwiceGivesIdenticalMetrics) {
         run_gradplug({"train", kMoons.string(), "--quiet", "--out", out}, cwd.path());
     ASSERT_EQ(r.exit_code, 0) << r.describe();
   }
-  EXPECT_TRUE(read_text(cwd / "a" / "metrics.csv") == read_text(cwd / "b" / "metrics.csv"));
+  EXPECT_TRUE(metrics_without_time(cwd / "a" / "metrics.csv") == metrics_without_time(cwd / "b" / "metrics.csv"));
 }
 
 }  // namespace

@@ -29,7 +29,15 @@ class BatchKernels {
                             const std::vector<std::vector<double>>* masks = nullptr,
                             std::size_t* correct = nullptr);
 
+  // The first layer (1-based) whose outputs are not finite for these rows, or 0.
+  std::size_t first_nonfinite_output(const MLP& model, const Dataset& data,
+                                     const std::vector<std::size_t>& rows);
+
  private:
+  // Every layer's outputs for the rows, into the workspace.
+  void forward(const MLP& model, const Dataset& data, const std::vector<std::size_t>& rows,
+               const std::vector<std::vector<double>>* masks);
+
   struct Workspace;
   std::unique_ptr<Workspace> work_;
 };

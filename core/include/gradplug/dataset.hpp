@@ -16,6 +16,11 @@ struct Dataset {
   std::vector<double> x;  // rows * features, row-major
   std::vector<double> y;  // rows * target_columns; a class index when class_names is not empty
   std::vector<std::string> class_names;
+  std::vector<std::string> feature_names;  // one per feature (CSV header, or x1, x2, ...)
+  std::string target_name = "y";
+
+  // Names x1..xn for data without a header.
+  void name_features();
 
   bool is_classification() const { return !class_names.empty(); }
   std::size_t classes() const { return class_names.size(); }

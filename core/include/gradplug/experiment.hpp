@@ -27,11 +27,19 @@ struct PluginChoice {
 };
 
 struct DataSpec {
-  enum class Source { Inline, Moons, Csv };
+  enum class Source { Inline, Csv, Seed4, Xor, Moons, Circles, Spirals, Blobs };
   Source source = Source::Inline;
   Dataset inline_data;        // Inline
-  std::size_t samples = 100;  // Moons
-  double noise = 0.1;         // Moons
+  // Generators (each uses the ones it needs; see generators.hpp).
+  std::size_t samples = 100;  // xor, moons, circles, blobs
+  double noise = 0.1;         // xor, moons, circles, spirals
+  double factor = 0.5;        // circles: inner radius / outer radius
+  std::size_t classes = 3;    // spirals
+  std::size_t points_per_class = 100;  // spirals
+  std::size_t centers = 3;    // blobs
+  std::size_t features = 2;   // blobs
+  double cluster_std = 1.0;   // blobs
+  double center_box = 10.0;   // blobs
   std::string path;           // Csv: the file
   std::string target;         // Csv: the target column ("" = the last)
   SplitFractions split;       // held-out rows (stratified for classification)
@@ -51,11 +59,18 @@ struct ExperimentSpec {
   std::size_t epochs = 0;
   std::size_t batch_size = 0;                // 0: full batch
   Engine engine = Engine::Auto;
+  double clip_norm = 0.0;                    // 0: no gradient clipping
+  std::size_t patience = 0;                  // 0: no early stopping
+  double min_delta = 0.0;
+  std::size_t checkpoint_every = 0;          // steps between checkpoints; 0: a twentieth of the run
   bool shuffle = true;
   Schedule schedule;
   PluginChoice optimizer;
   std::vector<PluginChoice> regularizers;
 };
+
+// "inline", "csv", "seed4", "xor", "moons", "circles", "spirals", "blobs".
+const std::vector<std::string>& data_source_names();
 
 // The seeded data set of a spec (the data stream of the experiment's seed), before splitting.
 Dataset make_dataset(const ExperimentSpec& spec);

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <array>
 #include <cstdint>
+#include <limits>
 #include <functional>
 #include <string>
 #include <memory>
@@ -31,6 +33,22 @@ struct TrainOptions {
   Schedule schedule;
   std::uint64_t seed = 0;       // batch order and dropout masks
   Engine engine = Engine::Auto;  // auto: batched
+  double clip_norm = 0.0;       // > 0: scale gradients so their global L2 norm is at most this
+  std::size_t patience = 0;     // > 0: stop after this many epochs without validation improvement
+  double min_delta = 0.0;       // an improvement must lower the validation loss by more than this
+};
+
+// Everything that changes during training besides the weights and the optimizer's own state:
+// saved in a checkpoint, it lets training continue bit-identically.
+struct TrainState {
+  bool started = false;
+  std::size_t step = 0;                    // steps done
+  std::vector<std::size_t> order;          // this epoch's row order
+  std::array<std::uint64_t, 4> order_rng{};
+  std::array<std::uint64_t, 4> dropout_rng{};
+  double best_validation_loss = std::numeric_limits<double>::infinity();
+  std::size_t best_step = 0;
+  std::size_t epochs_without_improvement = 0;
 };
 
 struct StepMetrics {
@@ -40,10 +58,24 @@ struct StepMetrics {
   double data_loss = 0.0;
   double accuracy = 0.0;  // on the batch, before the update (NaN for regression)
   double lr = 0.0;
+  double grad_norm = 0.0;  // global L2 norm of the gradient, before clipping
+  bool epoch_end = false;
+  double validation_loss = std::numeric_limits<double>::quiet_NaN();      // at epoch ends
+  double validation_accuracy = std::numeric_limits<double>::quiet_NaN();  // at epoch ends
 };
 
-// Called after every step; return false to stop early.
+// Called after every step; return false to stop (the state is consistent: a checkpoint may be
+// written and training resumed later).
 using StepCallback = std::function<bool(const StepMetrics&)>;
+
+struct FitResult {
+  enum class Stop { Finished, Requested, EarlyStopped, NonFinite };
+  Stop stop = Stop::Finished;
+  StepMetrics last;         // of the last completed step
+  std::size_t failed_step = 0;  // NonFinite: the 1-based step whose loss or gradient was not finite
+  std::size_t failed_layer = 0; // NonFinite: the first layer (1-based) that went non-finite
+  std::string failure;          // NonFinite: what went non-finite, in words
+};
 
 struct Evaluation {
   double loss = 0.0;      // data loss (mean)
@@ -54,9 +86,16 @@ class Trainer {
  public:
   Trainer(LossKind loss, std::vector<std::shared_ptr<Regularizer>> regularizers);
 
-  // Trains model on data; returns the metrics of the last step.
-  StepMetrics fit(MLP& model, const Dataset& data, Optimizer& optimizer,
-                  const TrainOptions& options, const StepCallback& on_step = {});
+  // Trains model on data from state (fresh or restored) to options.steps. When validation is
+  // given and not empty, it is evaluated at every epoch end (and drives early stopping). A loss
+  // or gradient that is not finite stops training before the step is applied, so the model
+  // keeps its last finite weights.
+  FitResult fit(MLP& model, const Dataset& data, Optimizer& optimizer, const TrainOptions& options,
+                TrainState& state, const StepCallback& on_step = {},
+                const Dataset* validation = nullptr);
+  // The same from a fresh state.
+  FitResult fit(MLP& model, const Dataset& data, Optimizer& optimizer, const TrainOptions& options,
+                const StepCallback& on_step = {});
 
   // Loss and accuracy of the model on a data set (evaluation mode: no dropout, no penalties).
   Evaluation evaluate(const MLP& model, const Dataset& data);
