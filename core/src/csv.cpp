@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "gradplug/error.hpp"
 
@@ -17,6 +16,33 @@ namespace {
 struct Field {
   std::string text;
   std::size_t column;  // 1-based character column where the field starts
+};
+
+struct Row {
+  std::size_t line;
+  std::vector<Field> fields;
+};
+
+// A CSV file as text: the header and the data rows, each field with its position.
+struct Table {
+  std::string path;
+  std::size_t header_line = 0;
+  std::vector<Field> header;
+  std::vector<Row> rows;
+
+  std::string at(std::size_t line, std::size_t column) const {
+    return path + ":" + std::to_string(line) + ":" + std::to_string(column);
+  }
+  std::string columns() const {
+    std::string names;
+    for (const auto& f : header) names += (names.empty() ? "" : ", ") + f.text;
+    return names;
+  }
+  std::size_t find(const std::string& name) const {
+    for (std::size_t k = 0; k < header.size(); ++k)
+      if (header[k].text == name) return k;
+    return header.size();
+  }
 };
 
 // Splits one line on commas (no quoting: gradplug's data sets are plain numeric tables; a quote
@@ -30,7 +56,6 @@ std::vector<Field> split_line(const std::string& line, const std::string& where)
     if (text.find('"') != std::string::npos)
       throw Error(where + ":" + std::to_string(start + 1) +
                   ": quoted fields are not supported; write plain comma-separated values");
-    // Trim spaces around the value.
     const std::size_t first = text.find_first_not_of(" \t");
     const std::size_t last = text.find_last_not_of(" \t");
     fields.push_back({first == std::string::npos ? "" : text.substr(first, last - first + 1),
@@ -49,90 +74,89 @@ bool parse_number(const std::string& text, double& out) {
   return end == text.c_str() + text.size();
 }
 
-}  // namespace
-
-Dataset load_csv(const std::string& path, const std::string& target_column, bool classification) {
+Table read_table(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open the data file (does it exist and can it be read?)");
+  Table t;
+  t.path = path;
   std::string line;
   std::size_t line_number = 0;
   auto where = [&] { return path + ":" + std::to_string(line_number); };
-
-  // Header.
-  bool have_header = false;
-  std::vector<Field> header;
-  while (!have_header && std::getline(in, line)) {
+  while (std::getline(in, line)) {
     ++line_number;
     if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
     if (!line.empty() && line.back() == '\r') line.pop_back();                     // CRLF
-    if (line.find('\0') != std::string::npos)
-      throw Error(where() + ":1: this is a binary file, not a CSV table");
+    if (line.find('\0') != std::string::npos) throw Error(where() + ":1: binary data, not a CSV table");
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    header = split_line(line, where());
-    have_header = true;
-  }
-  if (!have_header) throw Error(path + ":1:1: the file is empty; expected a header row and data rows");
-  if (header.size() < 2)
-    throw Error(where() + ":1: the header has " + std::to_string(header.size()) +
-                " column; expected at least one feature and one target, separated by commas");
-  const std::size_t header_line = line_number;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    if (header[i].text.empty())
-      throw Error(path + ":" + std::to_string(header_line) + ":" + std::to_string(header[i].column) +
-                  ": column " + std::to_string(i + 1) + " has no name");
-    for (std::size_t j = 0; j < i; ++j)
-      if (header[j].text == header[i].text)
-        throw Error(path + ":" + std::to_string(header_line) + ":" + std::to_string(header[i].column) +
-                    ": column name '" + header[i].text + "' appears twice");
-  }
-  std::size_t target = header.size() - 1;
-  if (!target_column.empty()) {
-    auto it = std::find_if(header.begin(), header.end(), [&](const Field& f) { return f.text == target_column; });
-    if (it == header.end()) {
-      std::string names;
-      for (const auto& f : header) names += (names.empty() ? "" : ", ") + f.text;
-      throw Error(path + ":" + std::to_string(header_line) + ":1: no column named '" + target_column +
-                  "' for the target; columns: " + names);
+    auto fields = split_line(line, where());
+    if (t.header.empty()) {
+      t.header = std::move(fields);
+      t.header_line = line_number;
+      continue;
     }
-    target = static_cast<std::size_t>(it - header.begin());
-  }
-
-  Dataset d;
-  d.features = header.size() - 1;
-  d.target_name = header[target].text;
-  for (std::size_t k = 0; k < header.size(); ++k)
-    if (k != target) d.feature_names.push_back(header[k].text);
-  std::vector<std::string> labels;
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    if (line.find('\0') != std::string::npos) throw Error(where() + ":1: binary data in a CSV table");
-    const auto fields = split_line(line, where());
-    if (fields.size() != header.size())
+    if (fields.size() != t.header.size())
       throw Error(where() + ":1: this row has " + std::to_string(fields.size()) + " fields, the header has " +
-                  std::to_string(header.size()) + "; every row needs one value per column");
-    for (std::size_t k = 0; k < fields.size(); ++k) {
-      const Field& f = fields[k];
-      const std::string at = where() + ":" + std::to_string(f.column) + ": column '" + header[k].text + "': ";
-      if (k == target && classification) {
-        if (f.text.empty()) throw Error(at + "empty class label");
-        labels.push_back(f.text);
-        continue;
-      }
-      double value = 0;
-      if (!parse_number(f.text, value))
-        throw Error(at + (f.text.empty() ? std::string("empty cell") : "'" + f.text + "' is not a number") +
-                    (k == target ? "; a regression target must be numeric (or use a classification loss)"
-                                 : "; features must be numbers"));
-      if (!std::isfinite(value)) throw Error(at + "'" + f.text + "' is not a finite number");
-      (k == target ? d.y : d.x).push_back(value);
-    }
-    ++d.rows;
+                  std::to_string(t.header.size()) + "; every row needs one value per column");
+    t.rows.push_back({line_number, std::move(fields)});
   }
-  if (d.rows == 0)
-    throw Error(path + ":" + std::to_string(header_line + 1) + ":1: the file has a header but no data rows");
+  if (t.header.empty()) throw Error(path + ":1:1: the file is empty; expected a header row and data rows");
+  for (std::size_t i = 0; i < t.header.size(); ++i) {
+    if (t.header[i].text.empty())
+      throw Error(t.at(t.header_line, t.header[i].column) + ": column " + std::to_string(i + 1) + " has no name");
+    for (std::size_t j = 0; j < i; ++j)
+      if (t.header[j].text == t.header[i].text)
+        throw Error(t.at(t.header_line, t.header[i].column) + ": column name '" + t.header[i].text +
+                    "' appears twice");
+  }
+  if (t.rows.empty())
+    throw Error(path + ":" + std::to_string(t.header_line + 1) + ":1: the file has a header but no data rows");
+  return t;
+}
 
+double number_at(const Table& t, const Row& row, std::size_t k, const char* role) {
+  const Field& f = row.fields[k];
+  double value = 0;
+  const std::string at = t.at(row.line, f.column) + ": column '" + t.header[k].text + "': ";
+  if (!parse_number(f.text, value))
+    throw Error(at + (f.text.empty() ? std::string("empty cell") : "'" + f.text + "' is not a number") + "; " +
+                role);
+  if (!std::isfinite(value)) throw Error(at + "'" + f.text + "' is not a finite number");
+  return value;
+}
+
+}  // namespace
+
+Dataset load_csv(const std::string& path, const std::string& target_column, bool classification) {
+  const Table t = read_table(path);
+  if (t.header.size() < 2)
+    throw Error(t.at(t.header_line, 1) + ": the header has " + std::to_string(t.header.size()) +
+                " column; expected at least one feature and one target, separated by commas");
+  std::size_t target = t.header.size() - 1;
+  if (!target_column.empty()) {
+    target = t.find(target_column);
+    if (target == t.header.size())
+      throw Error(t.at(t.header_line, 1) + ": no column named '" + target_column + "' for the target; columns: " +
+                  t.columns());
+  }
+  Dataset d;
+  d.features = t.header.size() - 1;
+  d.rows = t.rows.size();
+  d.target_name = t.header[target].text;
+  for (std::size_t k = 0; k < t.header.size(); ++k)
+    if (k != target) d.feature_names.push_back(t.header[k].text);
+  std::vector<std::string> labels;
+  for (const Row& row : t.rows) {
+    for (std::size_t k = 0; k < row.fields.size(); ++k) {
+      if (k == target && classification) {
+        if (row.fields[k].text.empty()) throw Error(t.at(row.line, row.fields[k].column) + ": empty class label");
+        labels.push_back(row.fields[k].text);
+      } else if (k == target) {
+        d.y.push_back(number_at(t, row, k, "a regression target must be numeric (or use a classification loss)"));
+      } else {
+        d.x.push_back(number_at(t, row, k, "features must be numbers"));
+      }
+    }
+  }
   if (classification) {
     // Numeric labels sort by value (so digits 0..9 keep their order); others by first appearance.
     std::vector<std::string> classes;
@@ -146,14 +170,55 @@ Dataset load_csv(const std::string& path, const std::string& target_column, bool
       std::sort(classes.begin(), classes.end(),
                 [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
     if (classes.size() < 2)
-      throw Error(path + ": the target column '" + header[target].text +
-                  "' has a single class; classification needs at least two");
+      throw Error(path + ": the target column '" + d.target_name + "' has a single class; classification needs at least two");
     std::map<std::string, double> index;
     for (std::size_t c = 0; c < classes.size(); ++c) index[classes[c]] = static_cast<double>(c);
-    d.y.clear();
     for (const auto& l : labels) d.y.push_back(index[l]);
     d.class_names = classes;
   }
+  return d;
+}
+
+Dataset load_csv_for_model(const std::string& path, const std::vector<std::string>& feature_names,
+                           const std::string& target_name, const std::vector<std::string>& class_names,
+                           bool require_target) {
+  const Table t = read_table(path);
+  std::vector<std::size_t> columns;
+  for (const auto& name : feature_names) {
+    const std::size_t k = t.find(name);
+    if (k == t.header.size())
+      throw Error(t.at(t.header_line, 1) + ": no column '" + name + "', which the model takes as an input; columns: " +
+                  t.columns());
+    columns.push_back(k);
+  }
+  const std::size_t target = target_name.empty() ? t.header.size() : t.find(target_name);
+  if (require_target && target == t.header.size())
+    throw Error(t.at(t.header_line, 1) + ": no target column '" + target_name + "' to evaluate against; columns: " +
+                t.columns());
+  Dataset d;
+  d.rows = t.rows.size();
+  d.features = feature_names.size();
+  d.feature_names = feature_names;
+  d.target_name = target_name;
+  d.class_names = class_names;
+  for (const Row& row : t.rows) {
+    for (std::size_t k : columns) d.x.push_back(number_at(t, row, k, "the model's inputs must be numbers"));
+    if (target == t.header.size()) continue;
+    if (class_names.empty()) {
+      d.y.push_back(number_at(t, row, target, "a regression target must be numeric"));
+      continue;
+    }
+    const Field& f = row.fields[target];
+    const auto it = std::find(class_names.begin(), class_names.end(), f.text);
+    if (it == class_names.end()) {
+      std::string known;
+      for (const auto& c : class_names) known += (known.empty() ? "" : ", ") + c;
+      throw Error(t.at(row.line, f.column) + ": class '" + f.text + "' was not seen in training; the model knows: " +
+                  known);
+    }
+    d.y.push_back(static_cast<double>(it - class_names.begin()));
+  }
+  if (target == t.header.size()) d.y.clear();
   return d;
 }
 

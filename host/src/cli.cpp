@@ -23,6 +23,8 @@ struct Command {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"train", "train a model from an experiment config (YAML)", command_train},
+      {"predict", "predict with a trained model (run directory or model.json) on a CSV file", command_predict},
+      {"evaluate", "loss, accuracy and confusion matrix of a trained model on labelled CSV data", command_evaluate},
       {"plugins", "list the loaded plugins and their parameters", command_plugins},
   };
   return list;

@@ -25,5 +25,7 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs);
 
 int command_train(const std::vector<std::string>& args);
 int command_plugins(const std::vector<std::string>& args);
+int command_predict(const std::vector<std::string>& args);
+int command_evaluate(const std::vector<std::string>& args);
 
 }  // namespace gradplug::host

@@ -5,11 +5,19 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "gradplug/dataset.hpp"
 
 namespace gradplug {
 
 Dataset load_csv(const std::string& path, const std::string& target_column, bool classification);
+
+// Reads the columns a trained model needs: its features by name, in its order (other columns are
+// ignored), and the target column when present (mapped to the model's classes; a label the model
+// never saw is an Error). Without the target column, y is empty unless require_target.
+Dataset load_csv_for_model(const std::string& path, const std::vector<std::string>& feature_names,
+                           const std::string& target_name, const std::vector<std::string>& class_names,
+                           bool require_target);
 
 }  // namespace gradplug
