@@ -11,6 +11,35 @@ namespace {
 thread_local Tape* current_tape = nullptr;
 }
 
+const char* op_name(Op op) {
+  switch (op) {
+    case Op::Leaf: return "leaf";
+    case Op::Const: return "const";
+    case Op::Add: return "+";
+    case Op::Sub: return "-";
+    case Op::Mul: return "*";
+    case Op::Div: return "/";
+    case Op::AddConst: return "+k";
+    case Op::MulConst: return "*k";
+    case Op::DivConst: return "/k";
+    case Op::ConstSub: return "k-";
+    case Op::ConstDiv: return "k/";
+    case Op::Neg: return "neg";
+    case Op::PowConst: return "^k";
+    case Op::Pow: return "^";
+    case Op::Exp: return "exp";
+    case Op::Log: return "log";
+    case Op::Tanh: return "tanh";
+    case Op::Sigmoid: return "sigmoid";
+    case Op::Relu: return "relu";
+    case Op::Softplus: return "softplus";
+    case Op::Sum: return "sum";
+    case Op::Dot: return "dot";
+    case Op::Primitive: return "f";
+  }
+  return "?";
+}
+
 Tape& Tape::current() {
   if (current_tape) return *current_tape;
   thread_local Tape default_tape;

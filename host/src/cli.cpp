@@ -25,6 +25,7 @@ const std::vector<Command>& commands() {
       {"train", "train a model from an experiment config (YAML)", command_train},
       {"predict", "predict with a trained model (run directory or model.json) on a CSV file", command_predict},
       {"evaluate", "loss, accuracy and confusion matrix of a trained model on labelled CSV data", command_evaluate},
+      {"graph", "draw the Value graph of one forward and backward pass (Graphviz DOT, SVG)", command_graph},
       {"plugins", "list the loaded plugins and their parameters", command_plugins},
   };
   return list;

@@ -27,5 +27,6 @@ int command_train(const std::vector<std::string>& args);
 int command_plugins(const std::vector<std::string>& args);
 int command_predict(const std::vector<std::string>& args);
 int command_evaluate(const std::vector<std::string>& args);
+int command_graph(const std::vector<std::string>& args);
 
 }  // namespace gradplug::host

@@ -10,8 +10,9 @@ namespace gradplug::host {
 
 class Progress {
  public:
-  // Writes to `out`; draws a bar only if out is a terminal. quiet: nothing at all.
-  Progress(std::FILE* out, std::size_t total, bool quiet = false);
+  // Writes to `out`; draws a bar only if out is a terminal. quiet: nothing at all. already_done:
+  // units finished before this process started (a resumed run), left out of the rate.
+  Progress(std::FILE* out, std::size_t total, bool quiet = false, std::size_t already_done = 0);
   // Reports that `done` of total units are finished, with a short status such as "loss 0.12".
   void update(std::size_t done, const std::string& status);
   // Ends the bar's line.
@@ -22,6 +23,7 @@ class Progress {
   std::size_t total_;
   bool quiet_;
   bool terminal_;
+  std::size_t already_done_;
   std::size_t next_line_ = 0;
   std::chrono::steady_clock::time_point start_, last_draw_;
   bool drawn_ = false;

@@ -131,9 +131,33 @@ std::string truncate(std::string_view s, std::size_t max_chars) {
   return std::string(s.substr(0, i)) + "\xE2\x80\xA6";
 }
 
-// Estimated width of text in a sans-serif font (0.6 em per character, a little generous).
-double text_width(std::size_t chars, double font_px) {
-  return static_cast<double>(chars) * font_px * 0.6;
+// Estimated width in pixels of text in a sans-serif font: Helvetica/Arial advance widths by
+// character class (w and W rounded up), plus 8 % for wider fallback fonts.
+double text_width(std::string_view s, double font_px) {
+  double em = 0;
+  for (char c : s) {
+    if ((c & 0xC0) == 0x80) continue;  // a UTF-8 continuation byte
+    if (c & 0x80) {
+      em += 0.7;
+    } else if (std::string_view("ijl'|").find(c) != std::string_view::npos) {
+      em += 0.222;
+    } else if (std::string_view(" ftI[]/\\.,:;!").find(c) != std::string_view::npos) {
+      em += 0.278;
+    } else if (std::string_view("r()-\"").find(c) != std::string_view::npos) {
+      em += 0.333;
+    } else if (c == 'm' || c == 'M') {
+      em += 0.833;
+    } else if (c == 'w' || c == 'W') {
+      em += 0.944;
+    } else if (c >= 'A' && c <= 'Z') {
+      em += 0.722;
+    } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      em += 0.556;
+    } else {
+      em += 0.6;
+    }
+  }
+  return em * font_px * 1.08;
 }
 
 // Okabe-Ito without its yellow (too faint on white), black last; after seven series the colours
@@ -169,10 +193,12 @@ std::string text(double x, double y, const std::string& markup, const char* anch
 // ---------------------------------------------------------------------------------------------
 // Axes.
 
+constexpr double kTickFont = 11;
+
 struct Tick {
   double value;        // in axis units (log10 of the value on a log axis)
   std::string markup;  // escaped label, empty for an unlabelled tick
-  std::size_t chars;   // the label's width in characters, for layout
+  double width;        // the label's width in pixels, for layout
   bool major;          // major ticks get a grid line
 };
 
@@ -181,9 +207,9 @@ struct Axis {
   bool log = false;
   std::vector<Tick> ticks;
   double frac(double axis_value) const { return (axis_value - lo) / (hi - lo); }
-  std::size_t widest_label() const {
-    std::size_t w = 0;
-    for (const auto& t : ticks) w = std::max(w, t.chars);
+  double widest_label() const {
+    double w = 0;
+    for (const auto& t : ticks) w = std::max(w, t.width);
     return w;
   }
 };
@@ -221,16 +247,16 @@ Axis linear_axis(double lo, double hi, int target, bool extend) {
     double value =
         e >= 0 ? static_cast<double>(k * m) * pow10(e) : static_cast<double>(k * m) / pow10(-e);
     std::string label = format_scaled(k * m, e, scientific);
-    axis.ticks.push_back({value, label, label.size(), true});
+    axis.ticks.push_back({value, label, text_width(label, kTickFont), true});
   }
   return axis;
 }
 
-// Whole decades covering [vmin, vmax] (both > 0), labelled 10^k (every few decades when there are
-// many), minor ticks at 2..9 when there are at most six, and 2 and 5 labelled when at most two.
-Axis log_axis(double vmin, double vmax) {
-  int a = static_cast<int>(std::floor(std::log10(vmin)));
-  int b = static_cast<int>(std::ceil(std::log10(vmax)));
+// Whole decades covering [10^lo, 10^hi], labelled 10^k (every few decades when there are many),
+// minor ticks at 2..9 when there are at most six, and 2 and 5 labelled when at most two.
+Axis log_axis(double lo, double hi) {
+  int a = static_cast<int>(std::floor(lo + 1e-9));
+  int b = static_cast<int>(std::ceil(hi - 1e-9));
   if (b <= a) b = a + 1;
   int decades = b - a;
   int stride = (decades + 7) / 8;
@@ -244,14 +270,14 @@ Axis log_axis(double vmin, double vmax) {
     std::string exponent = std::to_string(k);
     std::string markup =
         labelled ? "10<tspan dy=\"-6\" font-size=\"8\">" + exponent + "</tspan>" : std::string();
-    axis.ticks.push_back(
-        {static_cast<double>(k), markup, labelled ? 2 + exponent.size() : 0, labelled});
+    double width = labelled ? text_width("10", kTickFont) + text_width(exponent, 8) : 0;
+    axis.ticks.push_back({static_cast<double>(k), markup, width, labelled});
     if (k == b || decades > 6) continue;
     for (int m = 2; m <= 9; ++m) {
       bool label_minor = decades <= 2 && (m == 2 || m == 5);
       std::string label = label_minor ? format_scaled(m, k, k < -3 || k >= 6) : std::string();
-      axis.ticks.push_back(
-          {k + std::log10(static_cast<double>(m)), xml_escape(label), label.size(), false});
+      axis.ticks.push_back({k + std::log10(static_cast<double>(m)), xml_escape(label),
+                            text_width(label, kTickFont), false});
     }
   }
   return axis;
@@ -398,11 +424,48 @@ struct Frame {
   double to_px_y(double v) const { return bottom - y.frac(v) * (bottom - top); }
 };
 
-// "x,y x,y ..." in pixels, dropping points that round to the previous one.
+// Ramer-Douglas-Peucker: drops the points of a pixel polyline that lie within `tolerance` of the
+// segment between the points kept around them. Ends, corners and spikes stay.
+std::vector<Point> simplify(const std::vector<Point>& pts, double tolerance) {
+  if (pts.size() < 3) return pts;
+  auto distance = [](Point p, Point a, Point b) {
+    double dx = b.x - a.x, dy = b.y - a.y, length2 = dx * dx + dy * dy;
+    double t =
+        length2 > 0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / length2, 0.0, 1.0) : 0.0;
+    return std::hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+  };
+  std::vector<bool> keep(pts.size(), false);
+  keep.front() = keep.back() = true;
+  std::vector<std::pair<std::size_t, std::size_t>> stack = {{0, pts.size() - 1}};
+  while (!stack.empty()) {
+    auto [first, last] = stack.back();
+    stack.pop_back();
+    double worst = tolerance;
+    std::size_t at = 0;
+    for (std::size_t k = first + 1; k < last; ++k) {
+      double d = distance(pts[k], pts[first], pts[last]);
+      if (d > worst) worst = d, at = k;
+    }
+    if (at == 0) continue;
+    keep[at] = true;
+    stack.push_back({first, at});
+    stack.push_back({at, last});
+  }
+  std::vector<Point> out;
+  for (std::size_t k = 0; k < pts.size(); ++k)
+    if (keep[k]) out.push_back(pts[k]);
+  return out;
+}
+
+constexpr double kSimplify = 0.25;  // pixels: invisible, and smooth curves shrink to a few points
+
+// "x,y x,y ..." in pixels, simplified, dropping points that round to the previous one.
 std::string points_attribute(const std::vector<Point>& pts, const Frame& f) {
+  std::vector<Point> pixels;
+  for (const auto& p : pts) pixels.push_back({f.to_px_x(p.x), f.to_px_y(p.y)});
   std::string out, previous;
-  for (const auto& p : pts) {
-    std::string xy = px(f.to_px_x(p.x)) + "," + px(f.to_px_y(p.y));
+  for (const auto& p : simplify(pixels, kSimplify)) {
+    std::string xy = px(p.x) + "," + px(p.y);
     if (xy == previous) continue;
     if (!out.empty()) out += ' ';
     out += xy;
@@ -466,6 +529,7 @@ struct LegendEntry {
   std::size_t style;  // colour and dash index
 };
 
+constexpr std::size_t kMaxLabelChars = 36;
 constexpr double kLegendRow = 18, kLegendPad = 8, kLegendSwatch = 24, kLegendFont = 12;
 
 struct LegendSize {
@@ -473,23 +537,31 @@ struct LegendSize {
   std::size_t rows_per_column;
 };
 
-LegendSize legend_size(const std::vector<LegendEntry>& entries, double max_height) {
-  std::size_t chars = 0;
-  for (const auto& e : entries) chars = std::max(chars, utf8_length(e.label));
-  double column = kLegendSwatch + 6 + text_width(chars, kLegendFont) + kLegendPad;
+double legend_column(const std::vector<LegendEntry>& entries) {
+  double widest = 0;
+  for (const auto& e : entries) widest = std::max(widest, text_width(e.label, kLegendFont));
+  return kLegendSwatch + 6 + widest + kLegendPad;
+}
+
+// The legend's size in columns of at most max_height; labels are shortened (down to 6 characters)
+// until it is at most max_width wide.
+LegendSize legend_size(std::vector<LegendEntry>& entries, double max_width, double max_height) {
   auto fit = static_cast<std::size_t>(std::max(1.0, (max_height - 2 * kLegendPad) / kLegendRow));
   std::size_t rows = std::min(entries.size(), fit);
   std::size_t columns = rows == 0 ? 0 : (entries.size() + rows - 1) / rows;
-  return {kLegendPad + static_cast<double>(columns) * column,
-          2 * kLegendPad + static_cast<double>(rows) * kLegendRow - 4,
-          std::max<std::size_t>(rows, 1)};
+  for (std::size_t chars = kMaxLabelChars;; chars = chars * 3 / 4) {
+    for (auto& e : entries) e.label = truncate(e.label, chars);
+    double width = kLegendPad + static_cast<double>(columns) * legend_column(entries);
+    if (width <= max_width || chars <= 6) {
+      return {width, 2 * kLegendPad + static_cast<double>(rows) * kLegendRow - 4,
+              std::max<std::size_t>(rows, 1)};
+    }
+  }
 }
 
 std::string legend_svg(const std::vector<LegendEntry>& entries, double x, double y,
                        const LegendSize& size) {
-  std::size_t chars = 0;
-  for (const auto& e : entries) chars = std::max(chars, utf8_length(e.label));
-  double column = kLegendSwatch + 6 + text_width(chars, kLegendFont) + kLegendPad;
+  double column = legend_column(entries);
   std::string out = "<g class=\"legend\">\n<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" +
                     px(size.width) + "\" height=\"" + px(size.height) +
                     "\" fill=\"#ffffff\" fill-opacity=\"0.9\" stroke=\"#bbbbbb\"/>\n";
@@ -573,21 +645,23 @@ std::string axes_svg(const Frame& f, bool with_ticks) {
 std::string titles_svg(const Frame& f, double width, double height, const std::string& title,
                        const std::string& x_label, const std::string& y_label) {
   std::string out;
-  auto fit = [](double room, double font) {
-    return static_cast<std::size_t>(std::max(4.0, room / (font * 0.6)));
+  auto fit = [](const std::string& s, double room, double font) {
+    std::string fitted = s;
+    for (std::size_t chars = utf8_length(s); chars > 4 && text_width(fitted, font) > room; --chars)
+      fitted = truncate(s, chars - 1);
+    return xml_escape(fitted);
   };
   if (!title.empty()) {
-    out += text(width / 2, 26, xml_escape(truncate(title, fit(width - 20, 16))), "middle",
+    out += text(width / 2, 26, fit(title, width - 20, 16 * 1.1), "middle",
                 " font-size=\"16\" font-weight=\"bold\"");
   }
   if (!x_label.empty()) {
-    out += text((f.left + f.right) / 2, height - 14,
-                xml_escape(truncate(x_label, fit(f.right - f.left, 13))), "middle",
+    out += text((f.left + f.right) / 2, height - 14, fit(x_label, f.right - f.left, 13), "middle",
                 " font-size=\"13\"");
   }
   if (!y_label.empty()) {
     double cy = (f.top + f.bottom) / 2;
-    out += text(18, cy, xml_escape(truncate(y_label, fit(f.bottom - f.top, 13))), "middle",
+    out += text(18, cy, fit(y_label, f.bottom - f.top, 13), "middle",
                 " font-size=\"13\" transform=\"rotate(-90 18 " + px(cy) + ")\"");
   }
   return out;
@@ -599,15 +673,22 @@ std::string clip_def(const std::string& id, const Frame& f, double slack) {
          px(f.bottom - f.top + 2 * slack) + "\"/></clipPath></defs>\n";
 }
 
-// Chooses the x ticks for a plot width: as many as fit with their labels side by side.
-Axis fitted_x_axis(double lo, double hi, double width, bool extend) {
-  for (int target = std::max(2, static_cast<int>(width / 100)); target > 1; --target) {
+// Chooses the x ticks for a plot width: about one per 75 pixels, fewer if the labels collide.
+Axis fitted_axis(double lo, double hi, double width, bool extend) {
+  for (int target = std::max(2, static_cast<int>(width / 75)); target > 1; --target) {
     Axis axis = linear_axis(lo, hi, target, extend);
     if (axis.ticks.size() < 2) return axis;
     double spacing = width / (axis.hi - axis.lo) * (axis.ticks[1].value - axis.ticks[0].value);
-    if (text_width(axis.widest_label(), 11) + 12 <= spacing) return axis;
+    if (axis.widest_label() + 12 <= spacing) return axis;
   }
   return linear_axis(lo, hi, 1, extend);
+}
+
+// The x axis of a line chart: grown to whole steps if that adds at most 5 % (else the data would
+// end far from the edge, as 0..49 on an axis of 0..60), else exactly the data's range.
+Axis chart_x_axis(double lo, double hi, double width) {
+  Axis whole = fitted_axis(lo, hi, width, true);
+  return whole.hi - whole.lo <= 1.05 * (hi - lo) ? whole : fitted_axis(lo, hi, width, false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -615,8 +696,6 @@ Axis fitted_x_axis(double lo, double hi, double width, bool extend) {
 
 constexpr int kChartWidth = 800, kChartHeight = 500;
 constexpr double kChartTop = 44, kChartBottom = kChartHeight - 58, kChartRightGap = 20;
-constexpr std::size_t kMaxLabelChars = 36;
-
 struct SeriesRuns {
   std::vector<Run> line, band;
 };
@@ -672,10 +751,10 @@ std::string render_svg(const LineChart& chart) {
   if (!has_data) {
     y_axis = Axis{};
   } else if (chart.log_y) {
-    y_axis = log_axis(std::pow(10.0, y_lo), std::pow(10.0, y_hi));
+    y_axis = log_axis(y_lo, y_hi);
   } else {
     auto [lo, hi] = widen(y_lo, y_hi);
-    y_axis = linear_axis(lo, hi, static_cast<int>((kChartBottom - kChartTop) / 65), true);
+    y_axis = linear_axis(lo, hi, static_cast<int>((kChartBottom - kChartTop) / 50), true);
   }
   // Bands reaching zero or below on a log axis go down to the axis.
   for (auto& runs : all)
@@ -685,22 +764,22 @@ std::string render_svg(const LineChart& chart) {
   Frame f;
   f.top = kChartTop;
   f.bottom = kChartBottom;
-  f.left = has_data ? std::max(56.0, 44 + text_width(y_axis.widest_label(), 11)) : 44;
+  f.left = has_data ? std::max(56.0, 44 + y_axis.widest_label()) : 44;
   f.right = kChartWidth - kChartRightGap;
   f.y = y_axis;
   auto [xl, xh] = has_data ? widen(x_lo, x_hi) : std::pair<double, double>{0, 1};
-  f.x = fitted_x_axis(xl, xh, f.right - f.left, true);
+  f.x = chart_x_axis(xl, xh, f.right - f.left);
 
   // Legend: the first corner of the plot where it covers no data, else to the right of the plot.
   std::vector<LegendEntry> entries;
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
-    entries.push_back({truncate(chart.series[k].label, kMaxLabelChars),
-                       all[k].band.empty() ? Swatch::kLine : Swatch::kLineBand, k});
+    entries.push_back(
+        {chart.series[k].label, all[k].band.empty() ? Swatch::kLine : Swatch::kLineBand, k});
   }
   std::optional<Point> legend_at;
   LegendSize legend{};
   if (!entries.empty()) {
-    legend = legend_size(entries, f.bottom - f.top - 16);
+    legend = legend_size(entries, 0.45 * kChartWidth, f.bottom - f.top - 16);
     Occupancy occupied(f.left, f.top, f.right, f.bottom);
     for (const auto& runs : all) {
       for (const auto& run : runs.line) {
@@ -740,7 +819,7 @@ std::string render_svg(const LineChart& chart) {
     }
     if (!legend_at) {
       f.right = kChartWidth - kChartRightGap - legend.width;
-      f.x = fitted_x_axis(xl, xh, f.right - f.left, true);
+      f.x = chart_x_axis(xl, xh, f.right - f.left);
       legend_at = Point{f.right + 12, f.top};
     }
   }
@@ -904,7 +983,7 @@ std::string render_contour_svg(const ContourPlot& plot) {
   f.top = kContourTop;
   f.right = kContourLeft + kContourSize;
   f.bottom = kContourTop + kContourSize;
-  f.x = fitted_x_axis(plot.x_min, plot.x_max, kContourSize, false);
+  f.x = fitted_axis(plot.x_min, plot.x_max, kContourSize, false);
   f.y = linear_axis(plot.y_min, plot.y_max, 7, false);
 
   // The objective on the grid and its levels.
@@ -941,11 +1020,13 @@ std::string render_contour_svg(const ContourPlot& plot) {
   for (std::size_t k = 0; k < levels.size(); ++k) {
     std::string d;
     for (const auto& line : contour_lines(values, n, levels[k])) {
+      std::vector<Point> pixels;
+      for (const auto& p : line)
+        pixels.push_back({f.left + p.x / n * kContourSize, f.bottom - p.y / n * kContourSize});
       std::string piece, previous;
       std::size_t points = 0;
-      for (const auto& p : line) {
-        std::string xy =
-            px(f.left + p.x / n * kContourSize) + " " + px(f.bottom - p.y / n * kContourSize);
+      for (const auto& p : simplify(pixels, kSimplify)) {
+        std::string xy = px(p.x) + " " + px(p.y);
         if (xy == previous) continue;
         piece += (piece.empty() ? "M" : " ") + xy;  // pairs after M are implicit line-tos
         previous = std::move(xy);
@@ -959,13 +1040,14 @@ std::string render_contour_svg(const ContourPlot& plot) {
   }
   out += "</g>\n";
 
-  // Paths: a white halo under each line so it reads over the contours; then markers, minima.
+  // Paths: white halos under all lines so they read over the contours, the lines, then markers
+  // and minima on top.
   Box box{plot.x_min, plot.y_min, plot.x_max, plot.y_max};
   std::vector<LegendEntry> entries;
-  std::string markers;
+  std::string halos, lines, markers;
   for (std::size_t k = 0; k < plot.paths.size(); ++k) {
     const Series& s = plot.paths[k];
-    entries.push_back({truncate(s.label, 28), Swatch::kLine, k});
+    entries.push_back({s.label, Swatch::kLine, k});
     std::size_t count = std::min(s.x.size(), s.y.size());
     std::vector<std::optional<Sample>> samples(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -978,11 +1060,11 @@ std::string render_contour_svg(const ContourPlot& plot) {
       for (const auto& piece : clip_polyline(line, box)) {
         if (piece.size() < 2) continue;
         std::string pts = points_attribute(piece, f);
-        out += "<polyline points=\"" + pts +
-               "\" fill=\"none\" stroke=\"#ffffff\" stroke-opacity=\"0.85\" stroke-width=\"4.5\" "
-               "stroke-linejoin=\"round\"/>\n";
-        out += "<polyline points=\"" + pts + "\" fill=\"none\" stroke=\"" + colour(k) +
-               "\" stroke-width=\"2\" stroke-linejoin=\"round\"" + dash_attribute(k) + "/>\n";
+        halos += "<polyline points=\"" + pts +
+                 "\" fill=\"none\" stroke=\"#ffffff\" stroke-opacity=\"0.85\" "
+                 "stroke-width=\"4.5\" stroke-linejoin=\"round\"/>\n";
+        lines += "<polyline points=\"" + pts + "\" fill=\"none\" stroke=\"" + colour(k) +
+                 "\" stroke-width=\"2\" stroke-linejoin=\"round\"" + dash_attribute(k) + "/>\n";
       }
     }
     if (runs.empty()) continue;
@@ -999,7 +1081,7 @@ std::string render_contour_svg(const ContourPlot& plot) {
                  "\" stroke=\"#ffffff\" stroke-width=\"1\"/>\n";
     }
   }
-  out += markers;
+  out += halos + lines + markers;
   for (const auto& [mx, my] : plot.minima) {
     if (!usable(mx) || !usable(my) || !box.contains(mx, my)) continue;
     double cx = f.to_px_x(mx), cy = f.to_px_y(my);
@@ -1019,7 +1101,7 @@ std::string render_contour_svg(const ContourPlot& plot) {
   if (!plot.minima.empty()) entries.push_back({"minimum", Swatch::kCross, 0});
   double side = f.right + 24, next_y = f.top;
   if (!entries.empty()) {
-    LegendSize size = legend_size(entries, kContourSize / 2);
+    LegendSize size = legend_size(entries, kContourWidth - side - 8, kContourSize / 2);
     out += legend_svg(entries, side, next_y, size);
     next_y += size.height + 20;
   }

@@ -49,7 +49,7 @@ struct ContourPlot {
 };
 
 inline constexpr std::size_t kMaxPointsPerSeries = 2000;
-inline constexpr int kContourGrid = 120;
+inline constexpr int kContourGrid = 200;
 inline constexpr int kContourLevels = 12;
 
 // A complete SVG document (800 x 500): title, axes with 1-2-5 ticks (or decades), axis titles,

@@ -166,7 +166,7 @@ int command_train(const std::vector<std::string>& args) {
     return Clock::now() - last_checkpoint > std::chrono::seconds(10);
   };
 
-  Progress progress(stderr, experiment.options.steps, quiet || json_output);
+  Progress progress(stderr, experiment.options.steps, quiet || json_output, state.step);
   Trainer trainer(spec.loss, experiment.regularizers);
   const bool classification = loss_is_classification(spec.loss);
   StopSignal stop_signal;

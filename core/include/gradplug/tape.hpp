@@ -55,6 +55,9 @@ enum class Op : std::uint32_t {
   Primitive,  // f(a) from an Activation plugin (aux = index into the tape's activation table)
 };
 
+// The op's name as a formula fragment ("+", "*", "tanh", "dot", ...).
+const char* op_name(Op op);
+
 struct Node {
   double data;
   double grad;
@@ -144,6 +147,8 @@ class Tape {
   void zero_grad();
 
   const std::uint32_t* operands() const { return operands_.data(); }
+  // The activation of a Primitive node (its aux index).
+  const Activation* activation(std::uint32_t index) const { return activations_.at(index); }
 
  private:
   std::uint32_t activation_index(const Activation& activation);
