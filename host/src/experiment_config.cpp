@@ -465,11 +465,11 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
       if (n->type == Type::Map) {
         std::vector<std::string> keys = {"name"};
         if (spec.schedule.kind == Schedule::Kind::Linear || spec.schedule.kind == Schedule::Kind::Cosine)
-          keys.push_back("final_lr");
+          keys.push_back("final_factor");
         if (spec.schedule.kind == Schedule::Kind::Step) keys.insert(keys.end(), {"step_size", "gamma"});
         const MapReader schedule(*n, "training.schedule", keys);
-        if (const ConfigNode* v = schedule.optional("final_lr"))
-          spec.schedule.final_lr = read_real(*v, "training.schedule.final_lr", 0.0, 1e6);
+        if (const ConfigNode* v = schedule.optional("final_factor"))
+          spec.schedule.final_factor = read_real(*v, "training.schedule.final_factor", 0.0, 1e6);
         if (const ConfigNode* v = schedule.optional("step_size"))
           spec.schedule.step_size = static_cast<std::size_t>(read_int(*v, "training.schedule.step_size", 1, kMaxSteps));
         if (const ConfigNode* v = schedule.optional("gamma"))
@@ -615,7 +615,7 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
   ConfigNode schedule = map();
   put(schedule, "name", scalar(Schedule::name(spec.schedule.kind)));
   if (spec.schedule.kind == Schedule::Kind::Linear || spec.schedule.kind == Schedule::Kind::Cosine)
-    put(schedule, "final_lr", number(spec.schedule.final_lr));
+    put(schedule, "final_factor", number(spec.schedule.final_factor));
   if (spec.schedule.kind == Schedule::Kind::Step) {
     put(schedule, "step_size", scalar(std::to_string(spec.schedule.step_size)));
     put(schedule, "gamma", number(spec.schedule.gamma));

@@ -216,12 +216,13 @@ struct Axis {
 
 double pow10(int e) { return e >= 0 ? std::pow(10.0, e) : 1.0 / std::pow(10.0, -e); }
 
-// A range of positive width around [lo, hi]: a single value v becomes v +- 10 % (or +-1 for 0).
+// A range of positive width around [lo, hi]: a single value v becomes v +- 10 % (or +-1 for 0);
+// a range narrower than 1e-9 of its magnitude or 1e-250 counts as a single value.
 std::pair<double, double> widen(double lo, double hi) {
   double scale = std::max(std::abs(lo), std::abs(hi));
-  if (hi - lo > 1e-9 * scale) return {lo, hi};
+  if (hi - lo > 1e-9 * scale && hi - lo > 1e-250) return {lo, hi};
   double centre = lo / 2 + hi / 2;
-  double half = centre == 0 ? 1.0 : std::abs(centre) * 0.1;
+  double half = centre == 0 ? 1.0 : std::max(std::abs(centre) * 0.1, 1e-250);
   return {centre - half, centre + half};
 }
 
@@ -229,6 +230,7 @@ std::pair<double, double> widen(double lo, double hi) {
 // extend: the axis grows to whole steps; else it is [lo, hi] and only the ticks inside are kept.
 Axis linear_axis(double lo, double hi, int target, bool extend) {
   double raw = (hi - lo) / std::max(target, 1);
+  if (!(raw > 1e-280) || !std::isfinite(raw)) return Axis{lo, hi, false, {}};  // no ticks
   int e = static_cast<int>(std::floor(std::log10(raw)));
   double r = raw / pow10(e);
   int m = r <= 1 + 1e-9 ? 1 : r <= 2 + 1e-9 ? 2 : r <= 5 + 1e-9 ? 5 : 10;
@@ -338,11 +340,10 @@ std::vector<Run> make_runs(const std::vector<std::optional<Sample>>& samples, De
         if (last->i != first->i) kept.push_back({last->i, last->x, lowest, highest});
       } else {
         kept.push_back(*first);
-        if (end == n && last->i != first->i) kept.push_back(*last);
       }
     }
     if (mode == Decimate::kStride) {
-      // The last usable sample may sit in an earlier bucket than the last one.
+      // The path's last usable sample, wherever its bucket.
       for (std::size_t i = n; i-- > 0;) {
         if (!samples[i]) continue;
         if (kept.back().i != i) kept.push_back(*samples[i]);
@@ -818,7 +819,7 @@ std::string render_svg(const LineChart& chart) {
       }
     }
     if (!legend_at) {
-      f.right = kChartWidth - kChartRightGap - legend.width;
+      f.right = std::max(f.left + 100, kChartWidth - kChartRightGap - legend.width);
       f.x = chart_x_axis(xl, xh, f.right - f.left);
       legend_at = Point{f.right + 12, f.top};
     }

@@ -423,6 +423,27 @@ TEST(SvgPlot, SinglePointAndConstantGiveSensibleRanges) {
   EXPECT_EQ(polylines(flat_doc).size(), 2u);
 }
 
+TEST(SvgPlot, ExtremeValuesStayFinite) {
+  for (bool log_y : {false, true}) {
+    for (const std::vector<double>& y : std::vector<std::vector<double>>{{1e300, -1e300, 0.0},
+                                                                         {1e-310, 2e-310, 3e-310},
+                                                                         {1.0, 1.0 + 1e-15, 1.0},
+                                                                         {1e300, 1e-300, 1e300},
+                                                                         {1e308, 1.5e308}}) {
+      LineChart chart;
+      chart.log_y = log_y;
+      Series s;
+      s.label = "extreme";
+      s.y = y;
+      s.x = y;  // the same values on x
+      chart.series = {s};
+      std::string doc = render_svg(chart);
+      expect_clean(doc);
+      EXPECT_FALSE(std::regex_search(doc, std::regex("[0-9]{7,}"))) << doc;
+    }
+  }
+}
+
 TEST(SvgPlot, EmptyChartSaysNoData) {
   LineChart chart;
   chart.title = "empty";
@@ -474,9 +495,10 @@ TEST(SvgPlot, CrowdedLegendStaysOnTheCanvas) {
   std::size_t entries = 0;
   for (const auto& t : texts(doc)) entries += t.rfind("adam lr=", 0) == 0 ? 1 : 0;
   EXPECT_EQ(entries, 40u);
-  // Too long a title is cut with an ellipsis.
+  // Too long a title is cut with an ellipsis on the canvas (the <title> element keeps it whole).
   EXPECT_NE(doc.find("TT\xE2\x80\xA6</text>"), std::string::npos);
-  EXPECT_EQ(doc.find(std::string(300, 'T')), std::string::npos);
+  EXPECT_EQ(doc.find(std::string(300, 'T') + "</text>"), std::string::npos);
+  EXPECT_NE(doc.find("<title>" + std::string(300, 'T') + "</title>"), std::string::npos);
 }
 
 TEST(SvgPlot, LegendAvoidsTheData) {
