@@ -126,6 +126,20 @@ struct Log {
   }
 };
 
+struct Sin {
+  static double forward(double a) { return std::sin(a); }
+  static void backward(const Context& c, const Node& n) {
+    c.nodes[n.a].grad += std::cos(c.nodes[n.a].data) * n.grad;
+  }
+};
+
+struct Cos {
+  static double forward(double a) { return std::cos(a); }
+  static void backward(const Context& c, const Node& n) {
+    c.nodes[n.a].grad -= std::sin(c.nodes[n.a].data) * n.grad;
+  }
+};
+
 struct Tanh {
   // std::tanh saturates to exactly +-1 without overflow.
   static double forward(double a) { return std::tanh(a); }

@@ -29,6 +29,8 @@ const char* op_name(Op op) {
     case Op::Pow: return "^";
     case Op::Exp: return "exp";
     case Op::Log: return "log";
+    case Op::Sin: return "sin";
+    case Op::Cos: return "cos";
     case Op::Tanh: return "tanh";
     case Op::Sigmoid: return "sigmoid";
     case Op::Relu: return "relu";
@@ -132,6 +134,8 @@ void Tape::backward(std::uint32_t root) {
       case Op::Pow: ops::Pow::backward(context, n); break;
       case Op::Exp: ops::Exp::backward(context, n); break;
       case Op::Log: ops::Log::backward(context, n); break;
+      case Op::Sin: ops::Sin::backward(context, n); break;
+      case Op::Cos: ops::Cos::backward(context, n); break;
       case Op::Tanh: ops::Tanh::backward(context, n); break;
       case Op::Sigmoid: ops::Sigmoid::backward(context, n); break;
       case Op::Relu: ops::Relu::backward(context, n); break;

@@ -39,6 +39,8 @@ Value::Value(double x) : tape_(&Tape::current()), index_(tape_->leaf(x)) {}
 Value Value::operator-() const { return unary<ops::Neg>(*this, Op::Neg); }
 Value Value::exp() const { return unary<ops::Exp>(*this, Op::Exp); }
 Value Value::log() const { return unary<ops::Log>(*this, Op::Log); }
+Value Value::sin() const { return unary<ops::Sin>(*this, Op::Sin); }
+Value Value::cos() const { return unary<ops::Cos>(*this, Op::Cos); }
 Value Value::tanh() const { return unary<ops::Tanh>(*this, Op::Tanh); }
 Value Value::sigmoid() const { return unary<ops::Sigmoid>(*this, Op::Sigmoid); }
 Value Value::relu() const { return unary<ops::Relu>(*this, Op::Relu); }

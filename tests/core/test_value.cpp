@@ -74,6 +74,8 @@ TEST_F(ValueTest, UnaryOpsMatchFiniteDifferences) {
       {"exp", [](const Value& v) { return v.exp(); }, [](double x) { return std::exp(x); }, generic},
       {"log", [](const Value& v) { return v.log(); }, [](double x) { return std::log(x); }, positive},
       {"tanh", [](const Value& v) { return v.tanh(); }, [](double x) { return std::tanh(x); }, generic},
+      {"sin", [](const Value& v) { return v.sin(); }, [](double x) { return std::sin(x); }, generic},
+      {"cos", [](const Value& v) { return v.cos(); }, [](double x) { return std::cos(x); }, generic},
       {"sigmoid", [](const Value& v) { return v.sigmoid(); },
        [](double x) { return 1 / (1 + std::exp(-x)); }, generic},
       {"relu", [](const Value& v) { return v.relu(); }, [](double x) { return x > 0 ? x : 0; }, generic},

@@ -46,6 +46,8 @@ enum class Op : std::uint32_t {
   Pow,        // a ^ b
   Exp,        // exp(a)
   Log,        // log(a)
+  Sin,        // sin(a)
+  Cos,        // cos(a)
   Tanh,       // tanh(a)
   Sigmoid,    // 1 / (1 + exp(-a))
   Relu,       // max(a, 0)

@@ -48,6 +48,8 @@ class Value {
   Value pow(const Value& exponent) const;
   Value exp() const;
   Value log() const;
+  Value sin() const;
+  Value cos() const;
   Value tanh() const;
   Value sigmoid() const;
   Value relu() const;
@@ -83,6 +85,8 @@ inline Value pow(const Value& a, double k) { return a.pow(k); }
 inline Value pow(const Value& a, const Value& k) { return a.pow(k); }
 inline Value exp(const Value& a) { return a.exp(); }
 inline Value log(const Value& a) { return a.log(); }
+inline Value sin(const Value& a) { return a.sin(); }
+inline Value cos(const Value& a) { return a.cos(); }
 inline Value tanh(const Value& a) { return a.tanh(); }
 inline Value sigmoid(const Value& a) { return a.sigmoid(); }
 inline Value relu(const Value& a) { return a.relu(); }
