@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -23,10 +24,13 @@ struct Command {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"train", "train a model from an experiment config (YAML)", command_train},
+      {"compare", "compare optimizers or variants side by side over seeds and sweeps; the playground", command_compare},
       {"predict", "predict with a trained model (run directory or model.json) on a CSV file", command_predict},
       {"evaluate", "loss, accuracy and confusion matrix of a trained model on labelled CSV data", command_evaluate},
       {"graph", "draw the Value graph of one forward and backward pass (Graphviz DOT, SVG)", command_graph},
       {"plugins", "list the loaded plugins and their parameters", command_plugins},
+      {"new-plugin", "write a ready plugin project (optimizer, activation or regularizer)", command_new_plugin},
+      {"check-plugin", "run the conformance checks on one plugin library", command_check_plugin},
   };
   return list;
 }
@@ -41,8 +45,10 @@ void print_usage(std::ostream& out) {
   out << "gradplug " << GRADPLUG_VERSION
       << ": train neural networks from first principles; every part a plugin.\n\n"
          "usage: gradplug COMMAND [ARGS...]\n       gradplug COMMAND --help\n\ncommands:\n";
+  std::size_t width = 0;  // the longest name, so no name can make the padding negative
+  for (const auto& c : commands()) width = std::max(width, c.name.size());
   for (const auto& c : commands()) {
-    out << "  " << c.name << std::string(10 - c.name.size(), ' ') << c.summary << "\n";
+    out << "  " << c.name << std::string(width + 2 - c.name.size(), ' ') << c.summary << "\n";
   }
   out << "\noptions:\n  --help     show this help\n  --version  show the version\n";
 }

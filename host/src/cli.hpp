@@ -28,5 +28,8 @@ int command_plugins(const std::vector<std::string>& args);
 int command_predict(const std::vector<std::string>& args);
 int command_evaluate(const std::vector<std::string>& args);
 int command_graph(const std::vector<std::string>& args);
+int command_new_plugin(const std::vector<std::string>& args);
+int command_check_plugin(const std::vector<std::string>& args);
+int command_compare(const std::vector<std::string>& args);
 
 }  // namespace gradplug::host
