@@ -140,8 +140,11 @@ std::vector<std::string> sweep_values(const std::string& text, const std::string
     std::vector<std::string> values;
     for (long i = 0; i < n; ++i) {
       const double t = static_cast<double>(i) / static_cast<double>(n - 1);
-      const double v = log ? std::exp(std::log(lo) + t * (std::log(hi) - std::log(lo))) : lo + t * (hi - lo);
-      values.push_back(format_number(v));
+      const double v = log ? std::pow(10.0, std::log10(lo) + t * (std::log10(hi) - std::log10(lo))) : lo + t * (hi - lo);
+      // Twelve significant digits: logspace(0.01,1,3) gives 0.01, 0.1, 1, not 0.010000000000000004.
+      char text[32];
+      std::snprintf(text, sizeof text, "%.12g", v);
+      values.push_back(format_number(std::stod(text)));
     }
     return values;
   }

@@ -22,6 +22,7 @@
 #include <iterator>
 #include <sstream>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
