@@ -258,8 +258,8 @@ Verdict check_arrays(const Activation& a) {
                   ": the array forms must equal the scalar forms");
     const double ds = a.df(x[i], y[i]);
     if (!agree(d[i], ds))
-      return fail("df_array gives " + num(d[i]) + " at x = " + num(x[i]) + ", df gives " +
-                  num(ds) + ": the array forms must equal the scalar forms");
+      return fail("df_array gives " + num(d[i]) + " at x = " + num(x[i]) + ", df gives " + num(ds) +
+                  ": the array forms must equal the scalar forms");
   }
   // Short runs starting one element in, as a vectorised loop's head and tail see them.
   for (std::size_t len = 1; len <= 17; ++len) {
@@ -267,11 +267,14 @@ Verdict check_arrays(const Activation& a) {
     a.f_array(x.data() + 1, ys.data(), len);
     a.df_array(x.data() + 1, ys.data(), ds.data(), len);
     if (ys[len] != kGuard || ds[len] != kGuard)
-      return fail("the array forms wrote past the " + std::to_string(len) + " values they were given");
+      return fail("the array forms wrote past the " + std::to_string(len) +
+                  " values they were given");
     for (std::size_t i = 0; i < len; ++i)
       if (!agree(ys[i], a.f(x[1 + i])) || !agree(ds[i], a.df(x[1 + i], ys[i])))
-        return fail("on a run of " + std::to_string(len) + " values, the array forms differ from "
-                    "the scalar forms at x = " + num(x[1 + i]));
+        return fail("on a run of " + std::to_string(len) +
+                    " values, the array forms differ from "
+                    "the scalar forms at x = " +
+                    num(x[1 + i]));
   }
   return pass("f_array and df_array equal f and df at " + std::to_string(n) +
               " points and on runs of 1 to 17 values");
@@ -377,9 +380,9 @@ Verdict check_quadratic(Optimizer& o) {
                   " at step " + std::to_string(k) + " at the default lr " + num(lr));
   }
   const double f1 = quadratic(x);
-  const std::string what = "f = 0.5 sum a_i x_i^2 (a_i in [1, 10]) went from " + num(f0) +
-                           " to " + num(f1) + " in " + std::to_string(kSteps) +
-                           " steps at the default lr " + num(lr);
+  const std::string what = "f = 0.5 sum a_i x_i^2 (a_i in [1, 10]) went from " + num(f0) + " to " +
+                           num(f1) + " in " + std::to_string(kSteps) + " steps at the default lr " +
+                           num(lr);
   if (!(f1 < f0)) return fail(what + "; it must decrease");
   return pass(what);
 }
@@ -408,7 +411,8 @@ Verdict check_save_restore(const LoadedPlugin& plugin, const std::vector<ParamSe
                   std::to_string(kBefore) + " differs from the uninterrupted run at " + diff +
                   ": save() and load() must carry all the state");
   }
-  return pass(std::to_string(sets.size()) + " parameter set(s): a fresh instance restored from "
+  return pass(std::to_string(sets.size()) +
+              " parameter set(s): a fresh instance restored from "
               "save() after step 7 repeated the next 6 steps bit for bit");
 }
 
@@ -433,7 +437,8 @@ Verdict check_determinism(const LoadedPlugin& plugin, const std::vector<ParamSet
       return fail("[" + set.label + "] after reset() the same inputs give other outputs at " +
                   diff + ": reset() must forget all state");
   }
-  return pass(std::to_string(sets.size()) + " parameter set(s): two instances, and one instance "
+  return pass(std::to_string(sets.size()) +
+              " parameter set(s): two instances, and one instance "
               "after reset(), gave the same 20 steps bit for bit");
 }
 
@@ -511,7 +516,8 @@ Verdict check_penalty(const std::vector<std::pair<ParamSet, std::shared_ptr<Regu
               (kinks ? ", " + std::to_string(kinks) + " skipped at kinks" : std::string()));
 }
 
-Verdict check_transform(const std::vector<std::pair<ParamSet, std::shared_ptr<Regularizer>>>& sets) {
+Verdict check_transform(
+    const std::vector<std::pair<ParamSet, std::shared_ptr<Regularizer>>>& sets) {
   const Regularizer& defaults = *sets.front().second;
   constexpr std::size_t kUnits = 32;
   std::vector<double> scale(kUnits);
@@ -555,12 +561,13 @@ Verdict check_transform(const std::vector<std::pair<ParamSet, std::shared_ptr<Re
   const double mean = sum / count;
   const double variance = std::max(0.0, sum_sq / count - mean * mean);
   const double tolerance = std::max(0.01, 6.0 * std::sqrt(variance / count));
-  const std::string what = "mean scale " + num(mean) + " over " + format_number(count) +
-                           " draws with the defaults";
+  const std::string what =
+      "mean scale " + num(mean) + " over " + format_number(count) + " draws with the defaults";
   if (!(std::fabs(mean - 1.0) <= tolerance))
     return fail(what + "; it must be 1 (within " + num(tolerance) +
                 "), as evaluation uses no transform: scale the kept units up (inverted scaling)");
-  return pass(what + " (within " + num(tolerance) + " of 1); every scale finite and >= 0, and "
+  return pass(what + " (within " + num(tolerance) +
+              " of 1); every scale finite and >= 0, and "
               "the same seed gives the same scales");
 }
 
@@ -592,7 +599,8 @@ Verdict check_descriptor(const gp_descriptor& d) {
   if (d.param_count && !d.params) problems.push_back("parameters declared but no schema");
   for (std::size_t i = 0; d.params && i < d.param_count; ++i) {
     const gp_param& p = d.params[i];
-    const std::string who = "parameter " + std::to_string(i) + (p.name ? " '" + std::string(p.name) + "'" : "");
+    const std::string who =
+        "parameter " + std::to_string(i) + (p.name ? " '" + std::string(p.name) + "'" : "");
     if (missing(p.name)) problems.push_back(who + " has no name");
     if (p.type < GP_PARAM_REAL || p.type > GP_PARAM_PAIR)
       problems.push_back(who + " has type " + std::to_string(p.type) + ", not a gp_param_type");
@@ -668,8 +676,9 @@ std::vector<CheckResult> check_plugin(const LoadedPlugin& plugin,
   runner.run(check::kDescriptor, [&] { return check_descriptor(d); });
   runner.run(check::kAbiVersion, [&] {
     if (d.abi_version != GRADPLUG_ABI_VERSION)
-      return fail("built for ABI version " + std::to_string(d.abi_version) + ", this gradplug has " +
-                  std::to_string(GRADPLUG_ABI_VERSION) + " (rebuild it against this SDK)");
+      return fail("built for ABI version " + std::to_string(d.abi_version) +
+                  ", this gradplug has " + std::to_string(GRADPLUG_ABI_VERSION) +
+                  " (rebuild it against this SDK)");
     return pass("ABI version " + std::to_string(d.abi_version));
   });
   runner.run(check::kSchemaDefaults, [&] { return check_defaults(d); });
@@ -680,8 +689,9 @@ std::vector<CheckResult> check_plugin(const LoadedPlugin& plugin,
   bool created = false;
   runner.run(check::kCreateDefaults, [&] {
     if (!defaults_ok)
-      return fail("not tried: a default lies outside its range (see 'schema defaults'); the "
-                  "checks of the plugin's kind need an instance made from the defaults");
+      return fail(
+          "not tried: a default lies outside its range (see 'schema defaults'); the "
+          "checks of the plugin's kind need an instance made from the defaults");
     std::string refusal;
     if (!create_and_exercise(plugin, defaults, &refusal))
       return fail("create() refused the defaults: " + refusal);
@@ -703,8 +713,9 @@ std::vector<CheckResult> check_plugin(const LoadedPlugin& plugin,
         values[i] = gp_value{{v, p.type == GP_PARAM_PAIR ? v : 0.0}};
         bool valid = true;
         for (std::size_t j = 0; j < d.param_count; ++j)
-          if (j != i && (!in_range(d.params[j], values[j].v[0]) ||
-                         (d.params[j].type == GP_PARAM_PAIR && !in_range(d.params[j], values[j].v[1]))))
+          if (j != i &&
+              (!in_range(d.params[j], values[j].v[0]) ||
+               (d.params[j].type == GP_PARAM_PAIR && !in_range(d.params[j], values[j].v[1]))))
             valid = false;
         if (!valid) continue;  // another default is out of range: not a set the host would pass
         const std::string label = std::string(p.name) + "=" + value_text(p, v);
@@ -733,8 +744,7 @@ std::vector<CheckResult> check_plugin(const LoadedPlugin& plugin,
   if (!created) return runner.take();
   std::string refusal;
   switch (plugin.kind()) {
-    case GP_KIND_ACTIVATION:
-    {
+    case GP_KIND_ACTIVATION: {
       const auto a = make<Activation>(plugin, defaults, &refusal);
       if (!a) break;
       runner.run(check::kDerivative, [&] { return check_derivative(*a); });
@@ -742,8 +752,7 @@ std::vector<CheckResult> check_plugin(const LoadedPlugin& plugin,
       runner.run(check::kArrayForms, [&] { return check_arrays(*a); });
       break;
     }
-    case GP_KIND_OPTIMIZER:
-    {
+    case GP_KIND_OPTIMIZER: {
       runner.run(check::kZeroGradient, [&] {
         const auto o = make<Optimizer>(plugin, defaults, &refusal);
         return o ? check_zero_gradient(d, *o) : fail("create failed: " + refusal);
@@ -756,8 +765,7 @@ std::vector<CheckResult> check_plugin(const LoadedPlugin& plugin,
       runner.run(check::kDeterminism, [&] { return check_determinism(plugin, sets); });
       break;
     }
-    case GP_KIND_REGULARIZER:
-    {
+    case GP_KIND_REGULARIZER: {
       std::vector<std::pair<ParamSet, std::shared_ptr<Regularizer>>> instances;
       for (const ParamSet& set : sets)
         if (auto r = make<Regularizer>(plugin, set.values, &refusal))
@@ -794,8 +802,8 @@ std::vector<CheckResult> check_plugin_file(const std::filesystem::path& file,
 }
 
 bool all_passed(const std::vector<CheckResult>& results) {
-  return !results.empty() && std::all_of(results.begin(), results.end(),
-                                         [](const CheckResult& r) { return r.passed; });
+  return !results.empty() &&
+         std::all_of(results.begin(), results.end(), [](const CheckResult& r) { return r.passed; });
 }
 
 }  // namespace gradplug

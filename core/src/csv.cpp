@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <sstream>
 
 #include "gradplug/error.hpp"
 
@@ -74,9 +75,18 @@ bool parse_number(const std::string& text, double& out) {
   return end == text.c_str() + text.size();
 }
 
-Table read_table(const std::string& path) {
+// The whole file as text (the tables are small; parsing from memory lets the fuzzer skip files).
+std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open the data file (does it exist and can it be read?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// `path` names the text in messages: the file's path, or the origin given to the *_text functions.
+Table read_table(const std::string& text, const std::string& path) {
+  std::istringstream in(text);
   Table t;
   t.path = path;
   std::string line;
@@ -127,7 +137,12 @@ double number_at(const Table& t, const Row& row, std::size_t k, const char* role
 }  // namespace
 
 Dataset load_csv(const std::string& path, const std::string& target_column, bool classification) {
-  const Table t = read_table(path);
+  return load_csv_text(read_file(path), path, target_column, classification);
+}
+
+Dataset load_csv_text(const std::string& text, const std::string& path, const std::string& target_column,
+                      bool classification) {
+  const Table t = read_table(text, path);
   if (t.header.size() < 2)
     throw Error(t.at(t.header_line, 1) + ": the header has " + std::to_string(t.header.size()) +
                 " column; expected at least one feature and one target, separated by commas");
@@ -182,7 +197,13 @@ Dataset load_csv(const std::string& path, const std::string& target_column, bool
 Dataset load_csv_for_model(const std::string& path, const std::vector<std::string>& feature_names,
                            const std::string& target_name, const std::vector<std::string>& class_names,
                            bool require_target) {
-  const Table t = read_table(path);
+  return load_csv_for_model_text(read_file(path), path, feature_names, target_name, class_names, require_target);
+}
+
+Dataset load_csv_for_model_text(const std::string& text, const std::string& path,
+                                const std::vector<std::string>& feature_names, const std::string& target_name,
+                                const std::vector<std::string>& class_names, bool require_target) {
+  const Table t = read_table(text, path);
   std::vector<std::size_t> columns;
   for (const auto& name : feature_names) {
     const std::size_t k = t.find(name);

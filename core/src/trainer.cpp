@@ -70,6 +70,18 @@ std::size_t first_nonfinite_layer(const MLP& model, std::span<const double> valu
 
 }  // namespace
 
+void Trainer::begin(MLP& model, const Dataset& data, Optimizer& optimizer, const TrainOptions& options,
+                    TrainState& state) const {
+  if (state.started) return;
+  state.order.resize(data.rows);
+  std::iota(state.order.begin(), state.order.end(), std::size_t{0});
+  state.order_rng = Random(stream_seed(options.seed, 1)).state();
+  state.dropout_rng = Random(stream_seed(options.seed, 2)).state();
+  optimizer.reset(model.parameters().size());
+  state.step = 0;
+  state.started = true;
+}
+
 FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
                        const TrainOptions& options, const StepCallback& on_step) {
   TrainState state;
@@ -79,22 +91,13 @@ FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
 FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
                        const TrainOptions& options, TrainState& state, const StepCallback& on_step,
                        const Dataset* validation) {
+  begin(model, data, optimizer, options, state);
+  if (state.order.size() != data.rows)
+    throw std::invalid_argument("training state holds an order of " + std::to_string(state.order.size()) +
+                                " rows for data of " + std::to_string(data.rows));
   Random order_rng, dropout_rng;
-  if (!state.started) {
-    state.order.resize(data.rows);
-    std::iota(state.order.begin(), state.order.end(), std::size_t{0});
-    order_rng.reseed(stream_seed(options.seed, 1));
-    dropout_rng.reseed(stream_seed(options.seed, 2));
-    optimizer.reset(model.parameters().size());
-    state.step = 0;
-    state.started = true;
-  } else {
-    if (state.order.size() != data.rows)
-      throw std::invalid_argument("training state holds an order of " + std::to_string(state.order.size()) +
-                                  " rows for data of " + std::to_string(data.rows));
-    order_rng.set_state(state.order_rng);
-    dropout_rng.set_state(state.dropout_rng);
-  }
+  order_rng.set_state(state.order_rng);
+  dropout_rng.set_state(state.dropout_rng);
   auto save_rngs = [&] {
     state.order_rng = order_rng.state();
     state.dropout_rng = dropout_rng.state();

@@ -42,8 +42,8 @@ void on_crash(int signal_number) {
 
 int command_check_plugin(const std::vector<std::string>& args) {
   po::options_description options("gradplug check-plugin FILE.so");
-  options.add_options()("help", "show this help")(
-      "file", po::value<std::string>(), "the plugin library to check");
+  options.add_options()("help", "show this help")("file", po::value<std::string>(),
+                                                  "the plugin library to check");
   po::positional_options_description positional;
   positional.add("file", 1);
   const auto vm = parse_command("check-plugin", args, options, positional);
@@ -59,8 +59,9 @@ int command_check_plugin(const std::vector<std::string>& args) {
     return 0;
   }
   if (!vm.count("file"))
-    throw Error("gradplug check-plugin: missing the plugin file; usage: gradplug check-plugin "
-                "FILE.so");
+    throw Error(
+        "gradplug check-plugin: missing the plugin file; usage: gradplug check-plugin "
+        "FILE.so");
   const std::filesystem::path file = vm["file"].as<std::string>();
   std::error_code ec;
   if (!std::filesystem::exists(file, ec))

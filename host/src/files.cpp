@@ -42,6 +42,17 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
   }
 }
 
+void remove_stale_temporaries(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    const auto at = name.rfind(".tmp-");
+    if (at != std::string::npos && at + 5 < name.size() &&
+        name.find_first_not_of("0123456789", at + 5) == std::string::npos)
+      fs::remove(entry.path(), ec);
+  }
+}
+
 fs::path create_run_directory(const std::string& requested, const fs::path& parent,
                               const std::string& name) {
   std::error_code ec;

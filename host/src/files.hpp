@@ -9,6 +9,9 @@ namespace gradplug::host {
 // Writes content to a temporary file beside path, flushes it to disk, then renames it over path.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
+// Removes the temporary files that write_file_atomic leaves when a process is killed mid-write.
+void remove_stale_temporaries(const std::filesystem::path& dir);
+
 // Creates a new, empty run directory. With `requested` empty: <parent>/<name>-<timestamp>
 // (suffixed -2, -3, ... if taken); else exactly `requested`, which must not exist or be empty.
 std::filesystem::path create_run_directory(const std::string& requested,

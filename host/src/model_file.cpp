@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "checksum.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
 
@@ -199,9 +200,15 @@ LoadedModel read_model(const fs::path& file, const Registry& registry) {
   std::error_code ec;
   if (fs::is_directory(file, ec) || !stream)
     throw Error(name + ": cannot open the model file (give a run directory or its model.json)");
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return read_model_text(text.str(), name, registry);
+}
+
+LoadedModel read_model_text(const std::string& text, const std::string& name, const Registry& registry) {
   json doc;
   try {
-    doc = json::parse(stream);
+    doc = json::parse(text);
   } catch (const json::parse_error& e) {
     throw Error(name + ": not a complete JSON document (" + std::string(e.what()) +
                 "); the file may be truncated or not a gradplug model");
@@ -214,6 +221,8 @@ LoadedModel read_model(const fs::path& file, const Registry& registry) {
     throw Error(name + ": model format version " +
                 (doc.contains("format_version") ? doc["format_version"].dump() : std::string("(missing)")) +
                 ", this gradplug reads version " + std::to_string(kModelFormatVersion));
+  if (std::string problem; !checksum_matches(doc, problem))
+    throw Error(name + ": refused: " + problem + "; use an intact copy, or the run's last good checkpoint");
 
   LoadedModel m;
   m.name = doc.value("name", "model");

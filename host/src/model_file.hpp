@@ -40,6 +40,8 @@ struct LoadedModel {
 // Reads and checks a model file (format, version, shapes, plugins); Errors name the file and
 // what is wrong with it.
 LoadedModel read_model(const std::filesystem::path& file, const Registry& registry);
+// The same from the file's text in memory; `name` takes the place of the file name in messages.
+LoadedModel read_model_text(const std::string& text, const std::string& name, const Registry& registry);
 
 // A run directory or a model file: the model file it means.
 std::filesystem::path model_path(const std::string& run_dir_or_model);

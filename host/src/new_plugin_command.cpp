@@ -32,10 +32,10 @@ bool is_identifier(const std::string& text) {
 bool reserved_by_cmake(const std::string& name) {
   std::string lower;
   for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  for (const char* r : {"all", "clean", "help", "install", "test", "package", "package_source",
-                        "edit_cache", "rebuild_cache", "preinstall", "list_install_components",
-                        "install_local", "install_strip", "depend", "zero_check", "all_build",
-                        "run_tests"})
+  for (const char* r :
+       {"all", "clean", "help", "install", "test", "package", "package_source", "edit_cache",
+        "rebuild_cache", "preinstall", "list_install_components", "install_local", "install_strip",
+        "depend", "zero_check", "all_build", "run_tests"})
     if (lower == r) return true;
   return false;
 }
@@ -44,7 +44,8 @@ bool reserved_by_cmake(const std::string& name) {
 // tree, which exports one too); "" otherwise.
 std::string sdk_prefix() {
   std::error_code ec;
-  const fs::path prefix = fs::weakly_canonical(boost::dll::program_location().parent_path() / "..", ec);
+  const fs::path prefix =
+      fs::weakly_canonical(boost::dll::program_location().parent_path() / "..", ec);
   if (ec) return "";
   return fs::exists(prefix / "lib" / "cmake" / "gradplug" / "gradplugConfig.cmake", ec)
              ? prefix.string()
@@ -74,8 +75,8 @@ int command_new_plugin(const std::vector<std::string>& args) {
   }
   const std::string who = "gradplug new-plugin: ";
   if (!vm.count("kind") || !vm.count("name"))
-    throw Error(who + "missing the plugin " + (vm.count("kind") ? "NAME" : "kind and NAME") +
-                "; " + kUsage);
+    throw Error(who + "missing the plugin " + (vm.count("kind") ? "NAME" : "kind and NAME") + "; " +
+                kUsage);
   const std::string kind_text = vm["kind"].as<std::string>();
   const std::vector<std::string> kinds = {"optimizer", "activation", "regularizer"};
   gp_kind kind;
@@ -110,8 +111,8 @@ int command_new_plugin(const std::vector<std::string>& args) {
   }
 
   const fs::path dir = vm.count("dir") ? fs::path(vm["dir"].as<std::string>()) : fs::path(name);
-  const std::string dir_flag = vm.count("dir") ? "--dir '" + dir.string() + "'"
-                                               : "the directory '" + dir.string() + "'";
+  const std::string dir_flag =
+      vm.count("dir") ? "--dir '" + dir.string() + "'" : "the directory '" + dir.string() + "'";
   std::error_code ec;
   if (fs::exists(dir, ec)) {
     if (!fs::is_directory(dir, ec))
@@ -137,11 +138,12 @@ int command_new_plugin(const std::vector<std::string>& args) {
     if (!out) throw Error(who + "cannot write " + (dir / file.path).string());
   }
 
-  std::cout << "wrote the " << kind_text << " plugin project '" << name << "' to "
-            << dir.string() << ":\n";
+  std::cout << "wrote the " << kind_text << " plugin project '" << name << "' to " << dir.string()
+            << ":\n";
   for (const ProjectFile& file : files)
-    std::cout << "  " << file.path << std::string(file.path.size() < 16 ? 16 - file.path.size() : 1, ' ')
-              << file.what << "\n";
+    std::cout << "  " << file.path
+              << std::string(file.path.size() < 16 ? 16 - file.path.size() : 1, ' ') << file.what
+              << "\n";
   std::cout << "next:\n  cd " << dir.string() << "\n  cmake -S . -B build -DCMAKE_PREFIX_PATH="
             << (project.prefix.empty() ? "<gradplug install prefix>" : project.prefix)
             << "\n  cmake --build build\n  " << project.gradplug << " check-plugin build/" << name

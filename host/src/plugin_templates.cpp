@@ -19,7 +19,8 @@ std::string fill(std::string text, const std::vector<std::pair<std::string, std:
   return text;
 }
 
-constexpr const char* kCmake = R"(# Builds the gradplug @KIND@ plugin '@NAME@' into build/@NAME@.so against an installed gradplug:
+constexpr const char* kCmake =
+    R"(# Builds the gradplug @KIND@ plugin '@NAME@' into build/@NAME@.so against an installed gradplug:
 #   cmake -S . -B build -DCMAKE_PREFIX_PATH=<the prefix gradplug was installed to>
 #   cmake --build build
 cmake_minimum_required(VERSION 3.25)
@@ -35,7 +36,8 @@ find_package(gradplug REQUIRED)
 gradplug_add_plugin(@NAME@ SOURCES @NAME@.cpp)
 )";
 
-constexpr const char* kOptimizer = R"(// @NAME@: stochastic gradient descent with momentum, as a gradplug optimizer plugin.
+constexpr const char* kOptimizer =
+    R"(// @NAME@: stochastic gradient descent with momentum, as a gradplug optimizer plugin.
 //
 // Written by `gradplug new-plugin optimizer @NAME@` as a working starting point: it builds, passes
 // `gradplug check-plugin`, and trains. Change the update rule in step() and the state with it.
@@ -115,7 +117,8 @@ constexpr gp_param kSchema[] = {
 GRADPLUG_PLUGIN(@CLASS@, "@NAME@", "0.1.0", "SGD with momentum (from gradplug new-plugin).", kSchema)
 )";
 
-constexpr const char* kActivation = R"(// @NAME@: a softsign activation, as a gradplug activation plugin.
+constexpr const char* kActivation =
+    R"(// @NAME@: a softsign activation, as a gradplug activation plugin.
 //
 // Written by `gradplug new-plugin activation @NAME@` as a working starting point: it builds,
 // passes `gradplug check-plugin`, and trains. Change f and df together.
@@ -166,7 +169,8 @@ GRADPLUG_PLUGIN(@CLASS@, "@NAME@", "0.1.0", "Softsign: x / (1 + alpha |x|) (from
                 kSchema)
 )";
 
-constexpr const char* kRegularizer = R"(// @NAME@: an elastic-net penalty, as a gradplug regularizer plugin.
+constexpr const char* kRegularizer =
+    R"(// @NAME@: an elastic-net penalty, as a gradplug regularizer plugin.
 //
 // Written by `gradplug new-plugin regularizer @NAME@` as a working starting point: it builds,
 // passes `gradplug check-plugin`, and trains. Change the penalty and its gradient together.
@@ -232,7 +236,8 @@ GRADPLUG_PLUGIN(@CLASS@, "@NAME@", "0.1.0",
 )";
 
 // The experiment: micrograd's two moons (configs/moons.yaml) with the new plugin in its place.
-constexpr const char* kConfigHead = R"(# micrograd's two-moons demo, trained with the @KIND@ plugin '@NAME@' (built from @NAME@.cpp):
+constexpr const char* kConfigHead =
+    R"(# micrograd's two-moons demo, trained with the @KIND@ plugin '@NAME@' (built from @NAME@.cpp):
 #   @GRADPLUG@ train @NAME@.yaml --plugin-dir build
 name: @NAME@-moons
 seed: 1
@@ -345,7 +350,8 @@ std::vector<ProjectFile> plugin_project(const ProjectOptions& options) {
                        : options.kind == GP_KIND_REGULARIZER ? kConfigRegularizer
                                                              : kConfigOptimizer;
   return {
-      {"CMakeLists.txt", fill(kCmake, keys), "builds build/" + name + ".so with gradplug_add_plugin"},
+      {"CMakeLists.txt", fill(kCmake, keys),
+       "builds build/" + name + ".so with gradplug_add_plugin"},
       {name + ".cpp", fill(source, keys), "the plugin, a working example to change"},
       {name + ".yaml", fill(std::string(kConfigHead) + config, keys),
        "an experiment (two moons) that trains with it"},

@@ -18,9 +18,9 @@ struct ProjectFile {
 
 struct ProjectOptions {
   gp_kind kind = GP_KIND_OPTIMIZER;
-  std::string name;          // the plugin's name: an identifier
-  std::string prefix;        // CMAKE_PREFIX_PATH for the SDK ("" when unknown)
-  std::string gradplug;      // how to run gradplug in the README's commands
+  std::string name;      // the plugin's name: an identifier
+  std::string prefix;    // CMAKE_PREFIX_PATH for the SDK ("" when unknown)
+  std::string gradplug;  // how to run gradplug in the README's commands
 };
 
 // The class name for a plugin name: "my_adam" -> "MyAdam" ("Plugin" if nothing is left).

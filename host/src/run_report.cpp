@@ -8,6 +8,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "checksum.hpp"
 #include "files.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
@@ -54,6 +55,9 @@ void RunRecord::start(const fs::path& run_dir) {
 void RunRecord::resume(const fs::path& run_dir, std::size_t step) {
   dir_ = run_dir;
   const fs::path partial = dir_ / "metrics.csv.partial";
+  // A run stopped between renaming its metrics and writing its summary: take them up again.
+  std::error_code ec;
+  if (!fs::exists(partial, ec) && fs::exists(dir_ / "metrics.csv", ec)) fs::rename(dir_ / "metrics.csv", partial);
   std::string kept = kHeader;
   std::ifstream in(partial);
   std::string line;
@@ -156,7 +160,7 @@ json RunRecord::finish(const Summary& s, const Registry& registry, const std::st
   PlotData plots{title, steps_, loss_, accuracy_, epoch_steps_, validation_loss_, validation_accuracy_};
   write_file_atomic(dir_ / "loss.svg", loss_svg(plots));
   if (classification_) write_file_atomic(dir_ / "accuracy.svg", accuracy_svg(plots));
-  write_file_atomic(dir_ / "summary.json", summary.dump(2) + "\n");
+  write_file_atomic(dir_ / "summary.json", with_checksum(summary).dump(2) + "\n");
   return summary;
 }
 

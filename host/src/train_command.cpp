@@ -16,6 +16,7 @@
 #include "files.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
+#include "checksum.hpp"
 #include "model_file.hpp"
 #include "progress.hpp"
 #include "run_report.hpp"
@@ -84,7 +85,7 @@ int command_train(const std::vector<std::string>& args) {
     if (!fs::is_regular_file(resume_dir / "config.yaml", ec) || !fs::is_regular_file(resume_dir / "model.json", ec))
       throw Error("--resume " + resume_dir.string() +
                   ": not a resumable run directory (it needs config.yaml and a checkpoint model.json)");
-    if (fs::exists(resume_dir / "summary.json", ec) || !fs::exists(resume_dir / "metrics.csv.partial", ec))
+    if (fs::exists(resume_dir / "summary.json", ec))
       throw Error("--resume " + resume_dir.string() +
                   ": this run has already finished (summary.json is there); start a new run, or use "
                   "--init " + resume_dir.string() + " to start from its weights");
@@ -116,6 +117,7 @@ int command_train(const std::vector<std::string>& args) {
   RunRecord record(loss_is_classification(spec.loss));
   if (resume) {
     run_dir = resume_dir;
+    remove_stale_temporaries(run_dir);
     const LoadedModel loaded = read_model(run_dir / "model.json", registry);
     copy_weights(*loaded.model, *experiment.model, (run_dir / "model.json").string());
     experiment.optimizer->reset(experiment.model->parameters().size());
@@ -156,9 +158,14 @@ int command_train(const std::vector<std::string>& args) {
   // Time spent writing files is not training time.
   double file_seconds = 0.0;
   auto checkpoint = [&] {
-    write_file_atomic(run_dir / "model.json", model_to_json(spec, experiment, state, registry).dump() + "\n");
+    write_file_atomic(run_dir / "model.json", with_checksum(model_to_json(spec, experiment, state, registry)).dump() + "\n");
   };
-  if (!resume) checkpoint();  // a run always has a loadable checkpoint, from step 0 on
+  Trainer trainer(spec.loss, experiment.regularizers);
+  if (!resume) {
+    // A run always has a loadable checkpoint, from step 0 on.
+    trainer.begin(*experiment.model, experiment.data, *experiment.optimizer, experiment.options, state);
+    checkpoint();
+  }
   Clock::time_point last_checkpoint = Clock::now();
   auto checkpoint_due = [&](std::size_t step) {
     if (step >= experiment.options.steps) return false;  // the final one follows anyway
@@ -167,7 +174,6 @@ int command_train(const std::vector<std::string>& args) {
   };
 
   Progress progress(stderr, experiment.options.steps, quiet || json_output, state.step);
-  Trainer trainer(spec.loss, experiment.regularizers);
   const bool classification = loss_is_classification(spec.loss);
   StopSignal stop_signal;
   const Clock::time_point start = Clock::now();

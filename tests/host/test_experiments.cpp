@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "checksum.hpp"
 #include "cli_support.hpp"
 
 namespace {
@@ -251,15 +252,26 @@ TEST(ModelFile, RefusesTruncatedForeignAndOtherVersionFiles) {
   expect_user_error(run_gradplug({"predict", "truncated.json", "x.csv"}, cwd.path()), "may be truncated");
   json other = json::parse(good);
   other["format_version"] = 99;
-  write_text(cwd / "v99.json", other.dump());
+  write_text(cwd / "v99.json", gradplug::host::with_checksum(other).dump());
   expect_user_error(run_gradplug({"predict", "v99.json", "x.csv"}, cwd.path()),
                     "model format version 99, this gradplug reads version 1");
   write_text(cwd / "foreign.json", "{\"weights\": [1, 2, 3]}");
   expect_user_error(run_gradplug({"predict", "foreign.json", "x.csv"}, cwd.path()), "not a gradplug model file");
   json wrong = json::parse(good);
   wrong["layers"][1]["weights"][0].erase(0);
-  write_text(cwd / "wrong.json", wrong.dump());
+  write_text(cwd / "wrong.json", gradplug::host::with_checksum(wrong).dump());
   expect_user_error(run_gradplug({"predict", "wrong.json", "x.csv"}, cwd.path()), "layers[1].weights[0]: expected 4 numbers");
+  // One weight changed by hand, or a flipped bit: the checksum no longer matches.
+  json tampered = json::parse(good);
+  tampered["layers"][0]["weights"][0][0] = 0.5;
+  write_text(cwd / "tampered.json", tampered.dump());
+  expect_user_error(run_gradplug({"predict", "tampered.json", "x.csv"}, cwd.path()),
+                    "refused: its checksum does not match its content");
+  std::string flipped = good;
+  flipped[flipped.find("\"biases\":[") + 12] ^= 0x01;  // a digit of the first bias
+  write_text(cwd / "flipped.json", flipped);
+  const RunResult f = run_gradplug({"predict", "flipped.json", "x.csv"}, cwd.path());
+  EXPECT_EQ(f.exit_code, 2) << f.describe();
 }
 
 TEST(Graph, WritesTheValueGraphAsDotAndRefusesHugeGraphs) {

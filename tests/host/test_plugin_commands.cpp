@@ -19,8 +19,8 @@ fs::path broken(const std::string& stem) { return kBroken / stem / (stem + ".so"
 
 TEST(CheckPlugin, ABuiltinPluginPassesEveryCheck) {
   TempDir cwd;
-  const RunResult r = run_gradplug({"check-plugin", (kPlugins / "optimizer_adam.so").string()},
-                                   cwd.path());
+  const RunResult r =
+      run_gradplug({"check-plugin", (kPlugins / "optimizer_adam.so").string()}, cwd.path());
   EXPECT_EQ(r.exit_code, 0) << r.describe();
   const auto lines = lines_of(r.out);
   ASSERT_GE(lines.size(), 12u) << r.describe();
@@ -34,7 +34,8 @@ TEST(CheckPlugin, ABuiltinPluginPassesEveryCheck) {
 
 TEST(CheckPlugin, AWrongDerivativeFailsThatCheckWithExitCode1) {
   TempDir cwd;
-  const RunResult r = run_gradplug({"check-plugin", broken("wrong_derivative").string()}, cwd.path());
+  const RunResult r =
+      run_gradplug({"check-plugin", broken("wrong_derivative").string()}, cwd.path());
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_CONTAINS(r.out, "FAIL  derivative vs finite differences: f'(");
   EXPECT_CONTAINS(r.out, "PASS  finite outputs: ");
@@ -51,10 +52,12 @@ TEST(CheckPlugin, ALibraryThatDoesNotLoadFailsWithTheRegistrysReason) {
 
 TEST(CheckPlugin, APluginThatCrashesIsReportedAsAFailureOfTheCheckItCrashedIn) {
   TempDir cwd;
-  const RunResult r = run_gradplug({"check-plugin", broken("crashes_in_step").string()}, cwd.path());
+  const RunResult r =
+      run_gradplug({"check-plugin", broken("crashes_in_step").string()}, cwd.path());
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_CONTAINS(r.out, "PASS  load: ");
-  EXPECT_CONTAINS(r.out, "FAIL  create with defaults: the plugin crashed with a segmentation fault");
+  EXPECT_CONTAINS(r.out,
+                  "FAIL  create with defaults: the plugin crashed with a segmentation fault");
 }
 
 TEST(CheckPlugin, BadUsageIsExitCode2) {
@@ -154,7 +157,8 @@ TEST(NewPlugin, NeverOverwritesANonEmptyDirectory) {
   EXPECT_EQ(read_text(cwd / "y" / "CMakeLists.txt"), "mine");
   // An empty directory is fine.
   fs::create_directories(cwd / "empty");
-  EXPECT_EQ(run_gradplug({"new-plugin", "optimizer", "z", "--dir", "empty"}, cwd.path()).exit_code, 0);
+  EXPECT_EQ(run_gradplug({"new-plugin", "optimizer", "z", "--dir", "empty"}, cwd.path()).exit_code,
+            0);
   EXPECT_TRUE(fs::exists(cwd / "empty" / "z.cpp"));
 }
 

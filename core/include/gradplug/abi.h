@@ -39,14 +39,14 @@ typedef enum gp_param_type {
 /* One entry of a plugin's parameter schema. The range is [min, max], with either end open when
  * the matching *_open flag is set; use +-HUGE_VAL for no bound. */
 typedef struct gp_param {
-  const char* name;
+  const char* name;        /* as configs spell it: an identifier, unique within the schema */
   gp_param_type type;
-  double default_value[2]; /* [1] is used only by GP_PARAM_PAIR */
-  double min;
-  double max;
-  int min_open;
-  int max_open;
-  const char* doc; /* one line */
+  double default_value[2]; /* must lie inside the range; [1] is used only by GP_PARAM_PAIR */
+  double min;              /* lower end of the range (-HUGE_VAL: none) */
+  double max;              /* upper end of the range (HUGE_VAL: none) */
+  int min_open;            /* 1: min itself is excluded, 0: included */
+  int max_open;            /* 1: max itself is excluded, 0: included */
+  const char* doc;         /* one line, shown by `gradplug plugins` */
 } gp_param;
 
 /* Values handed to create(): one gp_value per schema entry, in schema order, already validated
@@ -55,13 +55,14 @@ typedef struct gp_value {
   double v[2];
 } gp_value;
 
+/* The plugin's descriptor. Plugins do not fill it in by hand: GRADPLUG_PLUGIN (plugin.hpp) does. */
 typedef struct gp_descriptor {
-  uint32_t abi_version; /* must stay the first member */
-  uint32_t kind;        /* a gp_kind */
-  const char* name;     /* unique within its kind, e.g. "adam" */
-  const char* version;  /* the plugin's own version, e.g. "1.0.0" */
-  const char* description;
-  const gp_param* params;
+  uint32_t abi_version;    /* must stay the first member; GRADPLUG_ABI_VERSION when built */
+  uint32_t kind;           /* a gp_kind */
+  const char* name;        /* unique within its kind, e.g. "adam"; the name configs use */
+  const char* version;     /* the plugin's own version, e.g. "1.0.0" */
+  const char* description; /* one line, shown by `gradplug plugins` */
+  const gp_param* params;  /* the parameter schema, param_count entries (NULL when none) */
   size_t param_count;
   /* Makes an instance from validated values. Returns NULL and writes a message into error
    * (at most error_size bytes, NUL-terminated) on failure; never throws. */

@@ -13,16 +13,23 @@
 
 namespace gradplug {
 
+// Every value is already inside its schema range when a plugin sees it. A Params views the arrays
+// it was made from: read what you need in the constructor, do not keep the Params.
 class Params {
  public:
+  // Made by GRADPLUG_PLUGIN's create function: one value per schema entry, in schema order.
   Params(const gp_param* schema, std::size_t count, const gp_value* values)
       : schema_(schema), count_(count), values_(values) {}
 
+  // The GP_PARAM_REAL parameter `name`.
   double real(std::string_view name) const { return find(name).v[0]; }
+  // The GP_PARAM_INT parameter `name`.
   long long integer(std::string_view name) const {
     return static_cast<long long>(find(name).v[0]);
   }
+  // The GP_PARAM_BOOL parameter `name`.
   bool flag(std::string_view name) const { return find(name).v[0] != 0.0; }
+  // The GP_PARAM_PAIR parameter `name`, e.g. Adam's betas.
   std::array<double, 2> pair(std::string_view name) const {
     const gp_value& v = find(name);
     return {v.v[0], v.v[1]};

@@ -20,8 +20,10 @@
 #include "gradplug/params.hpp"
 #include "gradplug/regularizer.hpp"
 
+// Not for plugin authors: what the registration macros below expand to.
 namespace gradplug::detail {
 
+// The interface (Base) a plugin class implements, and its gp_kind.
 template <class T>
 struct PluginKind {
   using Base = std::conditional_t<
@@ -76,9 +78,14 @@ void destroy(void* instance) noexcept {
       &::gradplug::detail::destroy<Class>};                                                  \
   BOOST_DLL_ALIAS(gradplug_descriptor_, gradplug_plugin)
 
+// The registration line of a plugin with parameters: Class derives from Activation, Optimizer or
+// Regularizer and has a constructor taking const gradplug::Params&; Name is the name configs use
+// (an identifier, unique within the kind); Version and Description are string literals; Schema is
+// a constexpr array of gp_param. Use once, at namespace scope, as the file's last line.
 #define GRADPLUG_PLUGIN(Class, Name, Version, Description, Schema)                    \
   GRADPLUG_PLUGIN_IMPL_(Class, Name, Version, Description, Schema,                    \
                         sizeof(Schema) / sizeof(Schema[0]))
 
+// The registration line of a plugin without parameters (its constructor still takes Params).
 #define GRADPLUG_PLUGIN_NO_PARAMS(Class, Name, Version, Description) \
   GRADPLUG_PLUGIN_IMPL_(Class, Name, Version, Description, nullptr, 0)

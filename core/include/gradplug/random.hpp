@@ -13,6 +13,7 @@ class Random {
  public:
   explicit Random(std::uint64_t seed = 0) { reseed(seed); }
 
+  // Restarts the stream from `seed`, as a new Random(seed) would.
   void reseed(std::uint64_t seed) {
     for (auto& word : state_) {
       seed += 0x9E3779B97F4A7C15ULL;
@@ -23,6 +24,7 @@ class Random {
     }
   }
 
+  // The next 64 random bits.
   std::uint64_t next() {
     const std::uint64_t result = rotl(state_[1] * 5, 7) * 9;
     const std::uint64_t t = state_[1] << 17;
@@ -56,6 +58,7 @@ class Random {
     return x % n;
   }
 
+  // The whole state, and its restoration (checkpoints); plugins have no need of them.
   const std::array<std::uint64_t, 4>& state() const { return state_; }
   void set_state(const std::array<std::uint64_t, 4>& s) { state_ = s; }
 

@@ -27,15 +27,17 @@ namespace gradplug {
 // "activation", "optimizer" or "regularizer".
 const char* kind_name(gp_kind kind);
 
+// One loaded plugin library: its file, its descriptor, and the library handle that keeps it mapped.
 struct LoadedPlugin {
   std::filesystem::path file;
   const gp_descriptor* descriptor = nullptr;  // lives in the library below
   std::shared_ptr<boost::dll::shared_library> library;
 
-  gp_kind kind() const { return static_cast<gp_kind>(descriptor->kind); }
-  std::string_view name() const { return descriptor->name; }
+  gp_kind kind() const { return static_cast<gp_kind>(descriptor->kind); }  // the descriptor's kind
+  std::string_view name() const { return descriptor->name; }  // the descriptor's name
 };
 
+// A file that was not loaded as a plugin, and why (shown by `gradplug plugins`).
 struct SkippedFile {
   std::filesystem::path file;
   std::string reason;
@@ -54,12 +56,15 @@ class Registry {
   // Loads one library file; returns false (and records why in skipped()) if it is not a plugin.
   bool load_file(const std::filesystem::path& file);
 
+  // What loaded, in load order, and what was skipped.
   const std::vector<LoadedPlugin>& plugins() const { return plugins_; }
   const std::vector<SkippedFile>& skipped() const { return skipped_; }
 
+  // The plugin of that kind and name, or null.
   const LoadedPlugin* find(gp_kind kind, std::string_view name) const;
   // Like find, but an Error that lists the known names (and the skipped files) when absent.
   const LoadedPlugin& get(gp_kind kind, std::string_view name) const;
+  // The names of the loaded plugins of one kind, sorted.
   std::vector<std::string> names(gp_kind kind) const;
 
   // Creates an instance from values that match the plugin's schema (one per entry, in order;
