@@ -69,17 +69,19 @@ TEST(KillLoop, EveryKillLeavesALoadableCheckpointAndResumingIsBitIdentical) {
   ASSERT_EQ(whole.exit_code, 0) << whole.describe();
 
   std::mt19937 rng(20261127);
-  std::uniform_int_distribution<int> delay_us(3000, 60000);
+  // Kills come at 3 to 60 ms at first; the window widens with every launch so a slow machine (or
+  // a busy parallel test run) still gets to the end.
   std::size_t kills = 0, launches = 0;
   bool finished = false;
   const fs::path run = cwd / "run";
-  while (!finished && launches < 200) {
+  while (!finished && launches < 400) {
     ++launches;
     const bool fresh = !fs::exists(run / "model.json");
     if (fresh) fs::remove_all(run);  // killed before its first checkpoint: nothing to resume
     const std::vector<std::string> args = fresh ? std::vector<std::string>{"train", "kill.yaml", "--quiet", "--out", "run"}
                                                 : std::vector<std::string>{"train", "--resume", "run", "--quiet"};
     int code = -1;
+    std::uniform_int_distribution<int> delay_us(3000, 60000 + 2000 * static_cast<int>(launches));
     if (run_and_kill(args, cwd.path(), std::chrono::microseconds(delay_us(rng)), code)) {
       ++kills;
       if (fs::exists(run / "model.json")) {
