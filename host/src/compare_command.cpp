@@ -7,6 +7,8 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -190,6 +192,7 @@ int command_compare(const std::vector<std::string>& args) {
       "out", po::value<std::string>(), "the output directory (default: runs/compare-<name>-<time>)")(
       "format", po::value<std::string>()->default_value("table"), "table, markdown, csv or json")(
       "target-loss", po::value<double>(), "report steps to reach this training loss (default: the worst variant's mean final loss)")(
+      "resume", po::value<std::string>(), "finish the comparison in DIR: runs already done are not run again")(
       "log-y", "draw loss.svg on a log scale")("dry-run", "list the runs without running them")(
       "fail-fast", "stop at the first failed run")(
       "timeout", po::value<double>()->default_value(0), "seconds a run may take before it is stopped (0: no limit)")(
@@ -305,34 +308,70 @@ int command_compare(const std::vector<std::string>& args) {
     return 0;
   }
 
-  const fs::path out = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", "compare-" + base.name);
-  write_file_atomic(out / "base.yaml", to_yaml(resolved_config(base, registry)));
+  // A resumed comparison continues in its own directory, and only with the same base config.
+  fs::path out;
+  const std::string base_text = to_yaml(resolved_config(base, registry));
+  if (vm.count("resume")) {
+    if (vm.count("out")) throw Error("--resume: the comparison continues in its own directory; leave out --out");
+    out = vm["resume"].as<std::string>();
+    std::error_code ec;
+    if (!fs::is_regular_file(out / "base.yaml", ec))
+      throw Error("--resume " + out.string() + ": not a comparison directory (it has no base.yaml)");
+    std::ifstream in(out / "base.yaml");
+    const std::string previous((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (previous != base_text)
+      throw Error("--resume " + out.string() +
+                  ": that comparison was made from another config (its base.yaml differs); give the same config "
+                  "and --set flags as before");
+  } else {
+    out = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", "compare-" + base.name);
+    write_file_atomic(out / "base.yaml", base_text);
+  }
   std::vector<Job> job_list;
+  std::vector<std::size_t> job_run;  // the run each job is for
   std::vector<RunInfo> infos;
   std::map<std::string, int> used;
+  std::size_t reused = 0;
   for (const Variant& v : grid) {
     std::string folder = slug(v.label);
     if (used[folder]++) folder += "-" + std::to_string(used[folder]);
     for (std::size_t s = 0; s < seeds; ++s) {
       const fs::path run_dir = out / "runs" / folder / ("seed-" + std::to_string(base.seed + s));
       fs::create_directories(run_dir.parent_path());
-      Job job;
-      job.args = {"train", (out / "base.yaml").string(), "--quiet", "--out", run_dir.string()};
-      for (const auto& set : v.sets) job.args.insert(job.args.end(), {"--set", set});
-      job.args.insert(job.args.end(), {"--set", "seed=" + std::to_string(base.seed + s)});
-      for (const auto& d : plugin_dirs) job.args.insert(job.args.end(), {"--plugin-dir", d});
-      job.log = run_dir.parent_path() / ("seed-" + std::to_string(base.seed + s) + ".log");
-      job_list.push_back(job);
       RunInfo info;
       info.variant = v.label;
       info.base = v.base;
       info.sweep = v.sweep;
       info.seed = base.seed + s;
       info.run_dir = run_dir;
-      info.log = job.log;
+      info.log = run_dir.parent_path() / ("seed-" + std::to_string(base.seed + s) + ".log");
+      Job job;
+      job.log = info.log;
+      std::error_code ec;
+      if (fs::exists(run_dir / "summary.json", ec)) {
+        // Finished before: its own summary says how.
+        std::ifstream in(run_dir / "summary.json");
+        const json summary = json::parse(in, nullptr, false);
+        info.status = !summary.is_discarded() && summary.value("stopped", "") != "non_finite" ? "ok" : "failed";
+        ++reused;
+        infos.push_back(info);
+        continue;
+      }
+      if (fs::exists(run_dir / "model.json", ec) && fs::exists(run_dir / "config.yaml", ec)) {
+        job.args = {"train", "--resume", run_dir.string(), "--quiet"};
+      } else {
+        fs::remove_all(run_dir, ec);  // started but without a checkpoint: start again
+        job.args = {"train", (out / "base.yaml").string(), "--quiet", "--out", run_dir.string()};
+        for (const auto& set : v.sets) job.args.insert(job.args.end(), {"--set", set});
+        job.args.insert(job.args.end(), {"--set", "seed=" + std::to_string(base.seed + s)});
+      }
+      for (const auto& d : plugin_dirs) job.args.insert(job.args.end(), {"--plugin-dir", d});
+      job_list.push_back(job);
+      job_run.push_back(infos.size());
       infos.push_back(info);
     }
   }
+  if (reused) std::cerr << "gradplug compare: " << reused << " runs already done, " << job_list.size() << " to run\n";
   Progress progress(stderr, job_list.size(), false);
   std::size_t done = 0, failed = 0;
   PoolOptions pool{jobs, vm["timeout"].as<double>(), vm.count("fail-fast") > 0};
@@ -343,8 +382,8 @@ int command_compare(const std::vector<std::string>& args) {
   });
   progress.finish();
   for (std::size_t i = 0; i < results.size(); ++i) {
-    infos[i].status = status_word(results[i].status);
-    infos[i].process_seconds = results[i].seconds;
+    infos[job_run[i]].status = status_word(results[i].status);
+    infos[job_run[i]].process_seconds = results[i].seconds;
   }
 
   CompareReport report = collect(infos, vm.count("target-loss") ? vm["target-loss"].as<double>() : NAN);

@@ -43,10 +43,9 @@ std::vector<std::string> names(const std::vector<CheckResult>& results) {
   return out;
 }
 
-const std::vector<std::string> kCommon = {check::kLoad,           check::kDescriptor,
-                                          check::kAbiVersion,     check::kSchemaDefaults,
-                                          check::kNames,          check::kCreateDefaults,
-                                          check::kCreateEdges};
+const std::vector<std::string> kCommon = {
+    check::kLoad,  check::kDescriptor,     check::kAbiVersion, check::kSchemaDefaults,
+    check::kNames, check::kCreateDefaults, check::kCreateEdges};
 
 std::vector<std::string> expected_checks(const std::string& kind) {
   std::vector<std::string> all = kCommon;
@@ -76,12 +75,13 @@ TEST_P(BuiltinPlugin, PassesEveryCheckOfItsKind) {
   for (const auto& r : results) EXPECT_FALSE(r.detail.empty()) << r.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Conformance, BuiltinPlugin,
-    ::testing::Values("activation_tanh", "activation_relu", "activation_leaky_relu",
-                      "activation_swish", "optimizer_sgd", "optimizer_rmsprop", "optimizer_adam",
-                      "regularizer_l1", "regularizer_l2", "regularizer_dropout"),
-    [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Conformance, BuiltinPlugin,
+                         ::testing::Values("activation_tanh", "activation_relu",
+                                           "activation_leaky_relu", "activation_swish",
+                                           "optimizer_sgd", "optimizer_rmsprop", "optimizer_adam",
+                                           "regularizer_l1", "regularizer_l2",
+                                           "regularizer_dropout"),
+                         [](const auto& info) { return info.param; });
 
 // Whatever else lands in the plugin directory passes too.
 TEST(Conformance, EveryFileInThePluginDirectoryPasses) {
@@ -111,8 +111,8 @@ TEST_P(BrokenPlugin, FailsExactlyTheRightCheck) {
   const auto results = gradplug::check_plugin_file(broken_file(c.stem));
   EXPECT_FALSE(gradplug::all_passed(results));
   EXPECT_EQ(failed(results), c.must_fail) << describe(results);
-  const auto first = std::find_if(results.begin(), results.end(),
-                                  [](const CheckResult& r) { return !r.passed; });
+  const auto first =
+      std::find_if(results.begin(), results.end(), [](const CheckResult& r) { return !r.passed; });
   ASSERT_NE(first, results.end());
   EXPECT_NE(first->detail.find(c.detail), std::string::npos)
       << "expected '" << c.detail << "' in: " << first->detail;

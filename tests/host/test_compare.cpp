@@ -160,3 +160,48 @@ TEST(Playground, WalksTestFunctionsWithTheOptimizerPlugins) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CompareResume, RunsOnlyWhatIsMissingAndGivesTheSameTable) {
+  TempDir cwd;
+  const std::vector<std::string> args = {"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--seeds", "3",
+                                         "--set", "training.steps=30", "--format", "csv"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto a = args;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  const RunResult whole = run_gradplug(with({"--out", "whole"}), cwd.path());
+  ASSERT_EQ(whole.exit_code, 0) << whole.describe();
+  const RunResult first = run_gradplug(with({"--out", "cut"}), cwd.path());
+  ASSERT_EQ(first.exit_code, 0) << first.describe();
+  // As if the comparison had been stopped: one run never started, one was interrupted after a
+  // checkpoint (no summary yet), the rest finished.
+  const fs::path runs = cwd / "cut" / "runs";
+  fs::remove_all(runs / "sgd" / "seed-2");
+  fs::remove(runs / "rmsprop" / "seed-3" / "summary.json");
+  fs::rename(runs / "rmsprop" / "seed-3" / "metrics.csv", runs / "rmsprop" / "seed-3" / "metrics.csv.partial");
+  const RunResult resumed = run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--seeds", "3", "--set",
+                                          "training.steps=30", "--format", "csv", "--resume", "cut"},
+                                         cwd.path());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
+  EXPECT_CONTAINS(resumed.err, "4 runs already done, 2 to run");
+  auto without_seconds = [](const std::string& csv) {
+    std::string out;
+    for (const auto& line : lines_of(csv)) {
+      std::vector<std::string> cells;
+      std::stringstream in(line);
+      for (std::string c; std::getline(in, c, ',');) cells.push_back(c);
+      cells.erase(cells.begin() + 9);
+      for (const auto& c : cells) out += c + ",";
+      out += "\n";
+    }
+    return out;
+  };
+  EXPECT_EQ(without_seconds(resumed.out), without_seconds(whole.out));
+  expect_user_error(run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--resume", "cut"}, cwd.path()),
+                    "that comparison was made from another config");
+}
+
+}  // namespace
