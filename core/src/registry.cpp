@@ -34,6 +34,13 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
     if (optional) return;
     throw Error("plugin directory '" + dir.string() + "' does not exist or is not a directory");
   }
+  if (!allow_insecure_) {
+    const auto perms = fs::status(dir, ec).permissions();
+    if ((perms & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none)
+      throw Error("refusing to load plugins from " + dir.string() +
+                  ": users other than its owner can write to it, so they could plant code gradplug would run "
+                  "(chmod go-w " + dir.string() + ", or pass --allow-insecure-plugins if you trust everyone who can)");
+  }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec))
     if (entry.path().extension() == ".so" && entry.is_regular_file(ec)) files.push_back(entry.path());
@@ -43,6 +50,15 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
 }
 
 bool Registry::load_file(const fs::path& file) {
+  if (!allow_insecure_) {
+    std::error_code ec;
+    const auto perms = fs::status(file, ec).permissions();
+    if ((perms & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none) {
+      skipped_.push_back({file, "users other than its owner can write to it, so it is not loaded (chmod go-w it, "
+                                "or pass --allow-insecure-plugins)"});
+      return false;
+    }
+  }
   auto library = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
   // rtld_now: every symbol is resolved here; rtld_local: plugins cannot see each other's symbols.

@@ -179,6 +179,9 @@ FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
                                : "the loss is not finite";
       }
       result.failed_layer = layer;
+      if (layer && model.layers()[layer - 1].activation)
+        result.failure += " (layer " + std::to_string(layer) + " uses activation '" +
+                          model.layers()[layer - 1].activation_name + "')";
       save_rngs();
       tape_.clear();
       return result;

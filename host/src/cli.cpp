@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <algorithm>
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -50,7 +51,8 @@ void print_usage(std::ostream& out) {
   for (const auto& c : commands()) {
     out << "  " << c.name << std::string(width + 2 - c.name.size(), ' ') << c.summary << "\n";
   }
-  out << "\noptions:\n  --help     show this help\n  --version  show the version\n";
+  out << "\noptions:\n  --help     show this help\n  --version  show the version\n"
+         "  --allow-insecure-plugins  load plugins even from directories or files others can write to\n";
 }
 
 std::vector<std::string> flag_names(const po::options_description& options) {
@@ -83,8 +85,10 @@ po::variables_map parse_command(const std::string& command, const std::vector<st
   return vm;
 }
 
-Registry load_registry(const std::vector<std::string>& plugin_dirs) {
+Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_insecure) {
   Registry registry;
+  const char* env = std::getenv("GRADPLUG_ALLOW_INSECURE_PLUGINS");
+  registry.allow_insecure(allow_insecure || (env && std::string(env) == "1"));
   registry.scan_directory(Registry::builtin_directory(), true);
   if (const char* env = std::getenv("GRADPLUG_PLUGIN_PATH")) {
     for (const auto& dir : Registry::split_path_list(env)) {
@@ -107,6 +111,13 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs) {
 
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  // A flag for every command: passed on through the environment, so runs that compare starts
+  // (its own child processes) honour it too.
+  const auto insecure = std::find(args.begin(), args.end(), "--allow-insecure-plugins");
+  if (insecure != args.end()) {
+    args.erase(insecure);
+    ::setenv("GRADPLUG_ALLOW_INSECURE_PLUGINS", "1", 1);
+  }
   try {
     if (args.empty()) {
       print_usage(std::cerr);

@@ -20,8 +20,10 @@ boost::program_options::variables_map parse_command(
     const boost::program_options::options_description& options,
     const boost::program_options::positional_options_description& positional);
 
-// The built-in plugin directory, then GRADPLUG_PLUGIN_PATH, then each --plugin-dir.
-Registry load_registry(const std::vector<std::string>& plugin_dirs);
+// The built-in plugin directory, then GRADPLUG_PLUGIN_PATH, then each --plugin-dir. Directories
+// and files others can write to are refused unless allow_insecure (--allow-insecure-plugins, or
+// GRADPLUG_ALLOW_INSECURE_PLUGINS=1).
+Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_insecure = false);
 
 int command_train(const std::vector<std::string>& args);
 int command_plugins(const std::vector<std::string>& args);

@@ -382,7 +382,9 @@ int command_compare(const std::vector<std::string>& args) {
   });
   progress.finish();
   for (std::size_t i = 0; i < results.size(); ++i) {
-    infos[job_run[i]].status = status_word(results[i].status);
+    infos[job_run[i]].status = results[i].status == JobResult::Status::Failed && results[i].exit_code < 0
+                                   ? "crashed (signal " + std::to_string(-results[i].exit_code) + ")"
+                                   : std::string(status_word(results[i].status));
     infos[job_run[i]].process_seconds = results[i].seconds;
   }
 

@@ -111,3 +111,68 @@ TEST(KillLoop, EveryKillLeavesALoadableCheckpointAndResumingIsBitIdentical) {
 }
 
 }  // namespace
+
+namespace {
+
+const fs::path kBrokenDir = GRADPLUG_TEST_BROKEN_DIR;
+
+TEST(MisbehavingPlugins, TrainNamesANanActivationAndExitsCleanly) {
+  TempDir cwd;
+  const RunResult r = run_gradplug({"train", kMoons.string(), "--quiet", "--out", "run", "--plugin-dir",
+                                    (kBrokenDir / "always_nan").string(), "--set", "model.activation=always_nan"},
+                                   cwd.path());
+  EXPECT_EQ(r.exit_code, 1) << r.describe();
+  EXPECT_CONTAINS(r.err, "step 1: the loss became non-finite");
+  EXPECT_CONTAINS(r.err, "uses activation 'always_nan'");
+  EXPECT_TRUE(fs::is_regular_file(cwd / "run" / "summary.json"));
+}
+
+TEST(MisbehavingPlugins, CompareIsolatesACrashingAndAHangingPlugin) {
+  TempDir cwd;
+  // An optimizer that dies with SIGSEGV in step(): only its runs fail.
+  const RunResult crash = run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,crashes_in_step", "--seeds", "2",
+                                        "--set", "training.steps=10", "--plugin-dir",
+                                        (kBrokenDir / "crashes_in_step").string(), "--out", "crash"},
+                                       cwd.path());
+  EXPECT_EQ(crash.exit_code, 1) << crash.describe();
+  EXPECT_CONTAINS(crash.out, "crashes_in_step seed 1: crashed (signal 11)");
+  EXPECT_CONTAINS(crash.out, "crashes_in_step seed 2: crashed (signal 11)");
+  const auto summary = nlohmann::json::parse(read_text(cwd / "crash" / "summary.json"));
+  EXPECT_EQ(summary["variants"][0]["succeeded"], 2);
+  EXPECT_EQ(summary["variants"][1]["succeeded"], 0);
+
+  // An activation that makes runs crawl: --timeout stops those runs, the others finish.
+  write_text(cwd / "hang.yaml", read_text(kMoons) +
+                                    "compare:\n  - {label: tanh, model: {activation: tanh}}\n"
+                                    "  - {label: slow, model: {activation: slow_activation}}\n");
+  const RunResult hang = run_gradplug({"compare", "hang.yaml", "--timeout", "1", "--plugin-dir",
+                                       (kBrokenDir / "slow_activation").string(), "--out", "hang"},
+                                      cwd.path());
+  EXPECT_EQ(hang.exit_code, 1) << hang.describe();
+  EXPECT_CONTAINS(hang.out, "slow seed 1: timed out");
+  const auto h = nlohmann::json::parse(read_text(cwd / "hang" / "summary.json"));
+  EXPECT_EQ(h["variants"][0]["succeeded"], 1);
+}
+
+TEST(PluginDirectories, OthersWritableDirectoriesAndFilesAreRefused) {
+  TempDir cwd;
+  const fs::path dir = cwd / "plugins";
+  fs::create_directory(dir);
+  fs::copy_file(kBrokenDir / "always_nan" / "always_nan.so", dir / "always_nan.so");
+  fs::permissions(dir, fs::perms::all);  // 0777
+  const RunResult refused = run_gradplug({"plugins", "--plugin-dir", dir.string()}, cwd.path());
+  expect_user_error(refused, "refusing to load plugins from " + dir.string() + ": users other than its owner can write to it");
+  EXPECT_CONTAINS(refused.err, "--allow-insecure-plugins");
+  const RunResult allowed = run_gradplug({"plugins", "--plugin-dir", dir.string(), "--allow-insecure-plugins"}, cwd.path());
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.describe();
+  EXPECT_CONTAINS(allowed.out, "always_nan");
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
+                           fs::perms::others_exec);
+  fs::permissions(dir / "always_nan.so", fs::perms::owner_all | fs::perms::group_all | fs::perms::others_all);
+  const RunResult file = run_gradplug({"plugins", "--plugin-dir", dir.string()}, cwd.path());
+  EXPECT_EQ(file.exit_code, 0) << file.describe();
+  EXPECT_CONTAINS(file.err, "skipped " + (dir / "always_nan.so").string() + ": users other than its owner can write to it");
+  EXPECT_EQ(file.out.find("always_nan"), std::string::npos);
+}
+
+}  // namespace

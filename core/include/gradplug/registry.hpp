@@ -50,8 +50,14 @@ class Registry {
   Registry(Registry&&) noexcept;
   Registry& operator=(Registry&&) noexcept;
 
+  // Refuses (see below) unless allowed: loading code from a place others can write to would run
+  // their code. Like ssh with a key file others can read.
+  void allow_insecure(bool allow) { allow_insecure_ = allow; }
+
   // Loads every regular file in dir whose name ends in ".so" (in name order). A missing directory
-  // is skipped silently when optional, else an Error. Throws Error on a duplicate (kind, name).
+  // is skipped silently when optional, else an Error. Throws Error on a duplicate (kind, name), and
+  // on a directory that users other than its owner (group or others) can write to; a plugin file
+  // others can write to is skipped with that reason.
   void scan_directory(const std::filesystem::path& dir, bool optional = false);
   // Loads one library file; returns false (and records why in skipped()) if it is not a plugin.
   bool load_file(const std::filesystem::path& file);
@@ -90,6 +96,7 @@ class Registry {
 
   std::vector<LoadedPlugin> plugins_;
   std::vector<SkippedFile> skipped_;
+  bool allow_insecure_ = false;
 };
 
 }  // namespace gradplug
