@@ -31,44 +31,12 @@
 #include <string>
 #include <vector>
 
+#include "gradplug/optimizer_state.hpp"
 #include "gradplug/plugin.hpp"
 
 namespace {
 
 constexpr const char* kName = "rmsprop";
-
-std::string fmt(double x) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", x);
-  return text;
-}
-
-// Finds buffer `name` in a saved state and checks that it holds `size` values.
-const std::vector<double>& find_buffer(const gradplug::OptimizerState& state, const char* name,
-                                       std::size_t size) {
-  for (const auto& [key, values] : state) {
-    if (key != name) continue;
-    if (values.size() != size)
-      throw std::invalid_argument(std::string(kName) + ": cannot load state: buffer '" + name +
-                                  "' has " + std::to_string(values.size()) + " values, expected " +
-                                  std::to_string(size) +
-                                  (size == 1 ? "" : " (the size given to reset())"));
-    return values;
-  }
-  throw std::invalid_argument(std::string(kName) + ": cannot load state: buffer '" + name +
-                              "' is missing (was it saved with other hyperparameters?)");
-}
-
-// The step counter of a saved state: a whole number in [0, 2^53].
-std::uint64_t read_step(const gradplug::OptimizerState& state) {
-  const double k = find_buffer(state, "step", 1)[0];
-  if (!(k >= 0.0 && k <= 9007199254740992.0 && k == std::floor(k)))
-    throw std::invalid_argument(std::string(kName) +
-                                ": cannot load state: buffer 'step' must hold a whole number >= "
-                                "0, not " +
-                                fmt(k));
-  return static_cast<std::uint64_t>(k);
-}
 
 class RmsProp final : public gradplug::Optimizer {
  public:
@@ -130,12 +98,12 @@ class RmsProp final : public gradplug::Optimizer {
   // Restores a state saved by an rmsprop with the same centered and momentum settings, for the n
   // given to reset(). Checks everything before changing anything.
   void load(const gradplug::OptimizerState& state) override {
-    const std::uint64_t step = read_step(state);
-    const std::vector<double>& square_avg = find_buffer(state, "square_avg", n_);
+    const std::uint64_t step = gradplug::state_step(state, kName);
+    const std::vector<double>& square_avg = gradplug::state_buffer(state, kName, "square_avg", n_);
     const std::vector<double>* grad_avg =
-        hp_.centered ? &find_buffer(state, "grad_avg", n_) : nullptr;
+        hp_.centered ? &gradplug::state_buffer(state, kName, "grad_avg", n_) : nullptr;
     const std::vector<double>* buf =
-        hp_.momentum > 0.0 ? &find_buffer(state, "momentum_buffer", n_) : nullptr;
+        hp_.momentum > 0.0 ? &gradplug::state_buffer(state, kName, "momentum_buffer", n_) : nullptr;
     step_ = step;
     std::copy(square_avg.begin(), square_avg.end(), square_avg_.begin());
     if (grad_avg) std::copy(grad_avg->begin(), grad_avg->end(), grad_avg_.begin());

@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+#include "gradplug/optimizer_state.hpp"
 #include "gradplug/plugin.hpp"
 
 namespace {
@@ -37,33 +38,6 @@ std::string fmt(double x) {
   char text[32];
   std::snprintf(text, sizeof text, "%g", x);
   return text;
-}
-
-// Finds buffer `name` in a saved state and checks that it holds `size` values.
-const std::vector<double>& find_buffer(const gradplug::OptimizerState& state, const char* name,
-                                       std::size_t size) {
-  for (const auto& [key, values] : state) {
-    if (key != name) continue;
-    if (values.size() != size)
-      throw std::invalid_argument(std::string(kName) + ": cannot load state: buffer '" + name +
-                                  "' has " + std::to_string(values.size()) + " values, expected " +
-                                  std::to_string(size) +
-                                  (size == 1 ? "" : " (the size given to reset())"));
-    return values;
-  }
-  throw std::invalid_argument(std::string(kName) + ": cannot load state: buffer '" + name +
-                              "' is missing (was it saved with other hyperparameters?)");
-}
-
-// The step counter of a saved state: a whole number in [0, 2^53].
-std::uint64_t read_step(const gradplug::OptimizerState& state) {
-  const double k = find_buffer(state, "step", 1)[0];
-  if (!(k >= 0.0 && k <= 9007199254740992.0 && k == std::floor(k)))
-    throw std::invalid_argument(std::string(kName) +
-                                ": cannot load state: buffer 'step' must hold a whole number >= "
-                                "0, not " +
-                                fmt(k));
-  return static_cast<std::uint64_t>(k);
 }
 
 class Sgd final : public gradplug::Optimizer {
@@ -108,9 +82,9 @@ class Sgd final : public gradplug::Optimizer {
   // Restores a state saved by an sgd with the same momentum setting, for the n given to reset().
   // Checks everything before changing anything.
   void load(const gradplug::OptimizerState& state) override {
-    const std::uint64_t step = read_step(state);
+    const std::uint64_t step = gradplug::state_step(state, kName);
     if (hp_.momentum != 0.0) {
-      const std::vector<double>& buf = find_buffer(state, "momentum_buffer", n_);
+      const std::vector<double>& buf = gradplug::state_buffer(state, kName, "momentum_buffer", n_);
       std::copy(buf.begin(), buf.end(), momentum_buffer_.begin());
     }
     step_ = step;
