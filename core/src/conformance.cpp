@@ -200,7 +200,10 @@ Verdict check_derivative(const Activation& a) {
       continue;
     }
     const double relative = error / std::max(1e-300, std::max(std::fabs(d), std::fabs(central)));
-    if (relative > worst && std::fabs(central) > 1e-6) worst = relative, worst_x = x;
+    if (relative > worst && std::fabs(central) > 1e-6) {
+      worst = relative;
+      worst_x = x;
+    }
   }
   const std::string counts = std::to_string(compared) + " of " + std::to_string(points.size()) +
                              " points compared (x from -1e300 through 0 to 1e300), " +
@@ -650,19 +653,26 @@ Verdict check_names(const gp_descriptor& d) {
               " parameter name(s): unique identifiers");
 }
 
-// Creates, uses lightly and destroys an instance of whichever interface the plugin provides.
+// Creates, uses lightly and destroys an instance of the interface T; false (and why in *refusal)
+// when create() refuses.
+template <class T>
+bool create_and_exercise_as(const LoadedPlugin& plugin, const std::vector<gp_value>& values,
+                            std::string* refusal) {
+  const std::shared_ptr<T> instance = make<T>(plugin, values, refusal);
+  if (!instance) return false;
+  exercise(*instance);
+  return true;
+}
+
 bool create_and_exercise(const LoadedPlugin& plugin, const std::vector<gp_value>& values,
                          std::string* refusal) {
   switch (plugin.kind()) {
     case GP_KIND_ACTIVATION:
-      if (auto a = make<Activation>(plugin, values, refusal)) return exercise(*a), true;
-      return false;
+      return create_and_exercise_as<Activation>(plugin, values, refusal);
     case GP_KIND_OPTIMIZER:
-      if (auto o = make<Optimizer>(plugin, values, refusal)) return exercise(*o), true;
-      return false;
+      return create_and_exercise_as<Optimizer>(plugin, values, refusal);
     case GP_KIND_REGULARIZER:
-      if (auto r = make<Regularizer>(plugin, values, refusal)) return exercise(*r), true;
-      return false;
+      return create_and_exercise_as<Regularizer>(plugin, values, refusal);
   }
   return false;
 }

@@ -87,6 +87,18 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
     throw Error(std::string("loss: loss '") + loss_name(spec.loss) +
                 "' needs class labels, but the data are regression targets (use loss: mse)");
 
+  // Weights, gradients and optimizer state all scale with the parameter count: refuse a typo
+  // such as [100000, 100000] before it takes the machine's memory.
+  constexpr double kMaxParameters = 50e6;
+  double parameters = 0;
+  std::size_t fan_in = e.data.features;
+  for (std::size_t size : spec.layers) {
+    parameters += static_cast<double>(size) * static_cast<double>(fan_in + 1);
+    fan_in = size;
+  }
+  if (parameters > kMaxParameters)
+    throw Error("model.layers: these layers have " + std::to_string(static_cast<long long>(parameters)) +
+                " parameters, more than the limit of 50000000; use smaller layers");
   std::vector<LayerSpec> layers(spec.layers.size());
   for (std::size_t l = 0; l < layers.size(); ++l) {
     layers[l].size = spec.layers[l];
