@@ -22,8 +22,9 @@ using namespace gradplug;
 std::shared_ptr<const Activation> compiled_in_relu() {
   void* instance = gradplug_descriptor_.create(nullptr, nullptr, 0);
   auto destroy = gradplug_descriptor_.destroy;
-  return std::shared_ptr<const Activation>(static_cast<Activation*>(instance),
-                                           [destroy](const Activation* a) { destroy(const_cast<Activation*>(a)); });
+  return std::shared_ptr<const Activation>(
+      static_cast<Activation*>(instance),
+      [destroy](const Activation* a) { destroy(const_cast<Activation*>(a)); });
 }
 
 std::shared_ptr<const Activation> plugin_relu() {

@@ -1,8 +1,8 @@
 // Value engine microbenchmarks (Google Benchmark): micrograd's README expression built and
 // differentiated; building and sweeping a long chain (nodes per second); bytes per node; and the
-// machine's practical single-thread peak: an Eigen 1024x1024 matrix product (GFLOP/s), the yardstick
-// for the achieved GFLOP/s of bench/run.py's whole-run cases.
-// Run: cmake -S . -B build -DGRADPLUG_BUILD_BENCH=ON && cmake --build build --target engine_bench
+// machine's practical single-thread peak: an Eigen 1024x1024 matrix product (GFLOP/s), the
+// yardstick for the achieved GFLOP/s of bench/run.py's whole-run cases. Run: cmake -S . -B build
+// -DGRADPLUG_BUILD_BENCH=ON && cmake --build build --target engine_bench
 //      && build/bin/engine_bench
 #include <benchmark/benchmark.h>
 
@@ -55,8 +55,8 @@ void ChainBuild(benchmark::State& state) {
     tape.clear();
     build_chain(tape, state.range(0));
   }
-  state.counters["nodes_per_second"] =
-      benchmark::Counter(static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["nodes_per_second"] = benchmark::Counter(
+      static_cast<double>(state.range(0)), benchmark::Counter::kIsIterationInvariantRate);
   state.counters["bytes_per_node"] =
       static_cast<double>(tape.bytes_reserved()) / static_cast<double>(tape.size());
 }
@@ -74,8 +74,8 @@ void ChainBackward(benchmark::State& state) {
     state.ResumeTiming();
     tape.backward(tape.size() - 1);
   }
-  state.counters["nodes_per_second"] =
-      benchmark::Counter(static_cast<double>(tape.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["nodes_per_second"] = benchmark::Counter(
+      static_cast<double>(tape.size()), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(ChainBackward)->Arg(1'000'000)->Arg(10'000'000)->Unit(benchmark::kMillisecond);
 
@@ -86,8 +86,8 @@ void ChainBackwardAgain(benchmark::State& state) {
   tape.reserve(static_cast<std::size_t>(state.range(0)) + 8);
   build_chain(tape, state.range(0));
   for (auto _ : state) tape.backward(tape.size() - 1);
-  state.counters["nodes_per_second"] =
-      benchmark::Counter(static_cast<double>(tape.size()), benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["nodes_per_second"] = benchmark::Counter(
+      static_cast<double>(tape.size()), benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(ChainBackwardAgain)->Arg(1'000'000)->Unit(benchmark::kMillisecond);
 
@@ -103,8 +103,10 @@ void EigenGemm(benchmark::State& state) {
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
-  const double flops = 2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
-  state.counters["GFLOPS"] = benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  const double flops =
+      2.0 * static_cast<double>(n) * static_cast<double>(n) * static_cast<double>(n);
+  state.counters["GFLOPS"] =
+      benchmark::Counter(flops * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(EigenGemm<double>)->Arg(1024)->Unit(benchmark::kMillisecond);
 BENCHMARK(EigenGemm<float>)->Arg(1024)->Unit(benchmark::kMillisecond);

@@ -20,7 +20,8 @@ using ConstBiasMap = Eigen::Map<const Eigen::RowVectorXd, 0, Eigen::InnerStride<
 
 // The loss of one row's outputs o[0..n) and d(loss)/d(o) scaled by `scale` into g.
 // Each formula is the Value-graph loss of loss.cpp, differentiated by hand.
-double row_loss(LossKind kind, const double* o, std::size_t n, const double* t, double scale, double* g) {
+double row_loss(LossKind kind, const double* o, std::size_t n, const double* t, double scale,
+                double* g) {
   switch (kind) {
     case LossKind::MSE: {
       double sum = 0;
@@ -59,11 +60,11 @@ double row_loss(LossKind kind, const double* o, std::size_t n, const double* t, 
 }  // namespace
 
 struct BatchKernels::Workspace {
-  Matrix input;                  // B x inputs
-  std::vector<Matrix> pre;       // per layer: B x units, before the activation
-  std::vector<Matrix> act;       // per layer: f(pre) (before dropout); unused for linear layers
-  std::vector<Matrix> masked;    // per layer: act * mask, when dropout applies
-  std::vector<const Matrix*> f;  // per layer: f(pre), i.e. &act or &pre
+  Matrix input;                    // B x inputs
+  std::vector<Matrix> pre;         // per layer: B x units, before the activation
+  std::vector<Matrix> act;         // per layer: f(pre) (before dropout); unused for linear layers
+  std::vector<Matrix> masked;      // per layer: act * mask, when dropout applies
+  std::vector<const Matrix*> f;    // per layer: f(pre), i.e. &act or &pre
   std::vector<const Matrix*> out;  // per layer: what the next layer sees
   Eigen::RowVectorXd bias;
   Matrix grad_out, grad_pre, derivative;
@@ -74,7 +75,8 @@ BatchKernels::~BatchKernels() = default;
 BatchKernels::BatchKernels(BatchKernels&&) noexcept = default;
 BatchKernels& BatchKernels::operator=(BatchKernels&&) noexcept = default;
 
-void BatchKernels::forward(const MLP& model, const Dataset& data, const std::vector<std::size_t>& rows,
+void BatchKernels::forward(const MLP& model, const Dataset& data,
+                           const std::vector<std::size_t>& rows,
                            const std::vector<std::vector<double>>* masks) {
   Workspace& w = *work_;
   const auto batch = static_cast<Eigen::Index>(rows.size());
@@ -95,7 +97,8 @@ void BatchKernels::forward(const MLP& model, const Dataset& data, const std::vec
   // Forward. Buffers are reused across calls; no copies where a layer is linear or unmasked.
   for (std::size_t l = 0; l < depth; ++l) {
     const Layer& layer = layers[l];
-    const auto in = static_cast<Eigen::Index>(layer.inputs()), units = static_cast<Eigen::Index>(layer.outputs());
+    const auto in = static_cast<Eigen::Index>(layer.inputs()),
+               units = static_cast<Eigen::Index>(layer.outputs());
     const double* base = params + layer.neurons.front().offset;
     ConstWeightMap weights(base, units, in, Eigen::OuterStride<>(in + 1));
     const Matrix& x = l == 0 ? w.input : *w.out[l - 1];
@@ -106,18 +109,19 @@ void BatchKernels::forward(const MLP& model, const Dataset& data, const std::vec
     w.pre[l].noalias() += x * weights.transpose();
     if (layer.activation) {
       w.act[l].resize(batch, units);
-      layer.activation->f_array(w.pre[l].data(), w.act[l].data(), static_cast<std::size_t>(batch * units));
+      layer.activation->f_array(w.pre[l].data(), w.act[l].data(),
+                                static_cast<std::size_t>(batch * units));
       w.f[l] = &w.act[l];
     } else {
       w.f[l] = &w.pre[l];
     }
     w.out[l] = w.f[l];
     if (masks && l + 1 < depth && !(*masks)[l].empty()) {
-      w.masked[l] = w.f[l]->cwiseProduct(Eigen::Map<const Matrix>((*masks)[l].data(), batch, units));
+      w.masked[l] =
+          w.f[l]->cwiseProduct(Eigen::Map<const Matrix>((*masks)[l].data(), batch, units));
       w.out[l] = &w.masked[l];
     }
   }
-
 }
 
 double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const Dataset& data,
@@ -140,8 +144,10 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
   if (correct) *correct = 0;
   for (Eigen::Index r = 0; r < batch; ++r) {
     const double* target = data.target(rows[static_cast<std::size_t>(r)]);
-    total += row_loss(loss, outputs.row(r).data(), n_out, target, scale, grads ? w.grad_out.row(r).data() : nullptr);
-    if (correct && loss_is_classification(loss)) *correct += is_correct(loss, outputs.row(r).data(), n_out, target);
+    total += row_loss(loss, outputs.row(r).data(), n_out, target, scale,
+                      grads ? w.grad_out.row(r).data() : nullptr);
+    if (correct && loss_is_classification(loss))
+      *correct += is_correct(loss, outputs.row(r).data(), n_out, target);
   }
   const double mean = total * scale;
   if (!grads) return mean;
@@ -149,7 +155,8 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
   // Backward: grad_out holds d(loss)/d(out[l]) and becomes d(loss)/d(pre[l]) in place.
   for (std::size_t l = depth; l-- > 0;) {
     const Layer& layer = layers[l];
-    const auto in = static_cast<Eigen::Index>(layer.inputs()), units = static_cast<Eigen::Index>(layer.outputs());
+    const auto in = static_cast<Eigen::Index>(layer.inputs()),
+               units = static_cast<Eigen::Index>(layer.outputs());
     const std::size_t offset = layer.neurons.front().offset;
     if (masks && l + 1 < depth && !(*masks)[l].empty())
       w.grad_out.array() *= Eigen::Map<const Matrix>((*masks)[l].data(), batch, units).array();
@@ -161,7 +168,8 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
     }
     const Matrix& x = l == 0 ? w.input : *w.out[l - 1];
     WeightMap grad_weights(grads + offset, units, in, Eigen::OuterStride<>(in + 1));
-    BiasMap grad_bias(grads + offset + static_cast<std::size_t>(in), units, Eigen::InnerStride<>(in + 1));
+    BiasMap grad_bias(grads + offset + static_cast<std::size_t>(in), units,
+                      Eigen::InnerStride<>(in + 1));
     grad_weights.noalias() += w.grad_out.transpose() * x;
     grad_bias += w.grad_out.colwise().sum();
     if (l > 0) {

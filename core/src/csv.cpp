@@ -53,7 +53,8 @@ std::vector<Field> split_line(const std::string& line, const std::string& where)
   std::size_t start = 0;
   while (true) {
     const std::size_t comma = line.find(',', start);
-    std::string text = line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string text =
+        line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (text.find('"') != std::string::npos)
       throw Error(where + ":" + std::to_string(start + 1) +
                   ": quoted fields are not supported; write plain comma-separated values");
@@ -96,7 +97,8 @@ Table read_table(const std::string& text, const std::string& path) {
     ++line_number;
     if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
     if (!line.empty() && line.back() == '\r') line.pop_back();                     // CRLF
-    if (line.find('\0') != std::string::npos) throw Error(where() + ":1: binary data, not a CSV table");
+    if (line.find('\0') != std::string::npos)
+      throw Error(where() + ":1: binary data, not a CSV table");
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
     auto fields = split_line(line, where());
     if (t.header.empty()) {
@@ -105,21 +107,25 @@ Table read_table(const std::string& text, const std::string& path) {
       continue;
     }
     if (fields.size() != t.header.size())
-      throw Error(where() + ":1: this row has " + std::to_string(fields.size()) + " fields, the header has " +
-                  std::to_string(t.header.size()) + "; every row needs one value per column");
+      throw Error(where() + ":1: this row has " + std::to_string(fields.size()) +
+                  " fields, the header has " + std::to_string(t.header.size()) +
+                  "; every row needs one value per column");
     t.rows.push_back({line_number, std::move(fields)});
   }
-  if (t.header.empty()) throw Error(path + ":1:1: the file is empty; expected a header row and data rows");
+  if (t.header.empty())
+    throw Error(path + ":1:1: the file is empty; expected a header row and data rows");
   for (std::size_t i = 0; i < t.header.size(); ++i) {
     if (t.header[i].text.empty())
-      throw Error(t.at(t.header_line, t.header[i].column) + ": column " + std::to_string(i + 1) + " has no name");
+      throw Error(t.at(t.header_line, t.header[i].column) + ": column " + std::to_string(i + 1) +
+                  " has no name");
     for (std::size_t j = 0; j < i; ++j)
       if (t.header[j].text == t.header[i].text)
         throw Error(t.at(t.header_line, t.header[i].column) + ": column name '" + t.header[i].text +
                     "' appears twice");
   }
   if (t.rows.empty())
-    throw Error(path + ":" + std::to_string(t.header_line + 1) + ":1: the file has a header but no data rows");
+    throw Error(path + ":" + std::to_string(t.header_line + 1) +
+                ":1: the file has a header but no data rows");
   return t;
 }
 
@@ -128,8 +134,9 @@ double number_at(const Table& t, const Row& row, std::size_t k, const char* role
   double value = 0;
   const std::string at = t.at(row.line, f.column) + ": column '" + t.header[k].text + "': ";
   if (!parse_number(f.text, value))
-    throw Error(at + (f.text.empty() ? std::string("empty cell") : "'" + f.text + "' is not a number") + "; " +
-                role);
+    throw Error(at +
+                (f.text.empty() ? std::string("empty cell") : "'" + f.text + "' is not a number") +
+                "; " + role);
   if (!std::isfinite(value)) throw Error(at + "'" + f.text + "' is not a finite number");
   return value;
 }
@@ -140,8 +147,8 @@ Dataset load_csv(const std::string& path, const std::string& target_column, bool
   return load_csv_text(read_file(path), path, target_column, classification);
 }
 
-Dataset load_csv_text(const std::string& text, const std::string& path, const std::string& target_column,
-                      bool classification) {
+Dataset load_csv_text(const std::string& text, const std::string& path,
+                      const std::string& target_column, bool classification) {
   const Table t = read_table(text, path);
   if (t.header.size() < 2)
     throw Error(t.at(t.header_line, 1) + ": the header has " + std::to_string(t.header.size()) +
@@ -150,8 +157,8 @@ Dataset load_csv_text(const std::string& text, const std::string& path, const st
   if (!target_column.empty()) {
     target = t.find(target_column);
     if (target == t.header.size())
-      throw Error(t.at(t.header_line, 1) + ": no column named '" + target_column + "' for the target; columns: " +
-                  t.columns());
+      throw Error(t.at(t.header_line, 1) + ": no column named '" + target_column +
+                  "' for the target; columns: " + t.columns());
   }
   Dataset d;
   d.features = t.header.size() - 1;
@@ -163,10 +170,12 @@ Dataset load_csv_text(const std::string& text, const std::string& path, const st
   for (const Row& row : t.rows) {
     for (std::size_t k = 0; k < row.fields.size(); ++k) {
       if (k == target && classification) {
-        if (row.fields[k].text.empty()) throw Error(t.at(row.line, row.fields[k].column) + ": empty class label");
+        if (row.fields[k].text.empty())
+          throw Error(t.at(row.line, row.fields[k].column) + ": empty class label");
         labels.push_back(row.fields[k].text);
       } else if (k == target) {
-        d.y.push_back(number_at(t, row, k, "a regression target must be numeric (or use a classification loss)"));
+        d.y.push_back(number_at(
+            t, row, k, "a regression target must be numeric (or use a classification loss)"));
       } else {
         d.x.push_back(number_at(t, row, k, "features must be numbers"));
       }
@@ -182,10 +191,12 @@ Dataset load_csv_text(const std::string& text, const std::string& path, const st
       if (std::find(classes.begin(), classes.end(), l) == classes.end()) classes.push_back(l);
     }
     if (numeric)
-      std::sort(classes.begin(), classes.end(),
-                [](const std::string& a, const std::string& b) { return std::stod(a) < std::stod(b); });
+      std::sort(classes.begin(), classes.end(), [](const std::string& a, const std::string& b) {
+        return std::stod(a) < std::stod(b);
+      });
     if (classes.size() < 2)
-      throw Error(path + ": the target column '" + d.target_name + "' has a single class; classification needs at least two");
+      throw Error(path + ": the target column '" + d.target_name +
+                  "' has a single class; classification needs at least two");
     std::map<std::string, double> index;
     for (std::size_t c = 0; c < classes.size(); ++c) index[classes[c]] = static_cast<double>(c);
     for (const auto& l : labels) d.y.push_back(index[l]);
@@ -195,27 +206,29 @@ Dataset load_csv_text(const std::string& text, const std::string& path, const st
 }
 
 Dataset load_csv_for_model(const std::string& path, const std::vector<std::string>& feature_names,
-                           const std::string& target_name, const std::vector<std::string>& class_names,
-                           bool require_target) {
-  return load_csv_for_model_text(read_file(path), path, feature_names, target_name, class_names, require_target);
+                           const std::string& target_name,
+                           const std::vector<std::string>& class_names, bool require_target) {
+  return load_csv_for_model_text(read_file(path), path, feature_names, target_name, class_names,
+                                 require_target);
 }
 
 Dataset load_csv_for_model_text(const std::string& text, const std::string& path,
-                                const std::vector<std::string>& feature_names, const std::string& target_name,
+                                const std::vector<std::string>& feature_names,
+                                const std::string& target_name,
                                 const std::vector<std::string>& class_names, bool require_target) {
   const Table t = read_table(text, path);
   std::vector<std::size_t> columns;
   for (const auto& name : feature_names) {
     const std::size_t k = t.find(name);
     if (k == t.header.size())
-      throw Error(t.at(t.header_line, 1) + ": no column '" + name + "', which the model takes as an input; columns: " +
-                  t.columns());
+      throw Error(t.at(t.header_line, 1) + ": no column '" + name +
+                  "', which the model takes as an input; columns: " + t.columns());
     columns.push_back(k);
   }
   const std::size_t target = target_name.empty() ? t.header.size() : t.find(target_name);
   if (require_target && target == t.header.size())
-    throw Error(t.at(t.header_line, 1) + ": no target column '" + target_name + "' to evaluate against; columns: " +
-                t.columns());
+    throw Error(t.at(t.header_line, 1) + ": no target column '" + target_name +
+                "' to evaluate against; columns: " + t.columns());
   Dataset d;
   d.rows = t.rows.size();
   d.features = feature_names.size();
@@ -223,7 +236,8 @@ Dataset load_csv_for_model_text(const std::string& text, const std::string& path
   d.target_name = target_name;
   d.class_names = class_names;
   for (const Row& row : t.rows) {
-    for (std::size_t k : columns) d.x.push_back(number_at(t, row, k, "the model's inputs must be numbers"));
+    for (std::size_t k : columns)
+      d.x.push_back(number_at(t, row, k, "the model's inputs must be numbers"));
     if (target == t.header.size()) continue;
     if (class_names.empty()) {
       d.y.push_back(number_at(t, row, target, "a regression target must be numeric"));
@@ -234,8 +248,8 @@ Dataset load_csv_for_model_text(const std::string& text, const std::string& path
     if (it == class_names.end()) {
       std::string known;
       for (const auto& c : class_names) known += (known.empty() ? "" : ", ") + c;
-      throw Error(t.at(row.line, f.column) + ": class '" + f.text + "' was not seen in training; the model knows: " +
-                  known);
+      throw Error(t.at(row.line, f.column) + ": class '" + f.text +
+                  "' was not seen in training; the model knows: " + known);
     }
     d.y.push_back(static_cast<double>(it - class_names.begin()));
   }

@@ -37,13 +37,20 @@ Dataset make_dataset(const ExperimentSpec& spec) {
   Random rng(spec.seed ^ kDataStream);
   Dataset data = [&] {
     switch (d.source) {
-      case DataSpec::Source::Inline: return d.inline_data;
-      case DataSpec::Source::Csv: return load_csv(d.path, d.target, loss_is_classification(spec.loss));
-      case DataSpec::Source::Seed4: return make_seed4();
-      case DataSpec::Source::Xor: return make_xor(d.samples, d.noise, rng);
-      case DataSpec::Source::Moons: return make_moons(d.samples, d.noise, rng);
-      case DataSpec::Source::Circles: return make_circles(d.samples, d.noise, d.factor, rng);
-      case DataSpec::Source::Spirals: return make_spirals(d.classes, d.points_per_class, d.noise, rng);
+      case DataSpec::Source::Inline:
+        return d.inline_data;
+      case DataSpec::Source::Csv:
+        return load_csv(d.path, d.target, loss_is_classification(spec.loss));
+      case DataSpec::Source::Seed4:
+        return make_seed4();
+      case DataSpec::Source::Xor:
+        return make_xor(d.samples, d.noise, rng);
+      case DataSpec::Source::Moons:
+        return make_moons(d.samples, d.noise, rng);
+      case DataSpec::Source::Circles:
+        return make_circles(d.samples, d.noise, d.factor, rng);
+      case DataSpec::Source::Spirals:
+        return make_spirals(d.classes, d.points_per_class, d.noise, rng);
       case DataSpec::Source::Blobs:
         return make_blobs(d.samples, d.centers, d.features, d.cluster_std, d.center_box, rng);
     }
@@ -60,7 +67,8 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
     Random split_rng(spec.seed ^ kSplitStream);
     Splits splits = split_dataset(all, spec.data.split, split_rng);
     if (splits.train.rows == 0)
-      throw Error("data.split: validation and test leave no rows to train on; lower their fractions");
+      throw Error(
+          "data.split: validation and test leave no rows to train on; lower their fractions");
     e.train_rows = std::move(splits.train_rows);
     e.validation_rows = std::move(splits.validation_rows);
     e.test_rows = std::move(splits.test_rows);
@@ -72,10 +80,11 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
   if (spec.data.standardize) {
     for (Dataset* d : {&e.data, &e.validation, &e.test}) e.standardizer.apply(*d);
   } else {
-    e.standardizer = Standardizer{std::vector<double>(e.data.features, 0.0), std::vector<double>(e.data.features, 1.0)};
+    e.standardizer = Standardizer{std::vector<double>(e.data.features, 0.0),
+                                  std::vector<double>(e.data.features, 1.0)};
   }
   const std::size_t outputs = spec.layers.back();
-  const std::size_t expected = spec.loss == LossKind::MSE ? e.data.target_columns
+  const std::size_t expected = spec.loss == LossKind::MSE         ? e.data.target_columns
                                : spec.loss == LossKind::SoftmaxCE ? e.data.classes()
                                                                   : 1;
   if (outputs != expected)
@@ -97,7 +106,8 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
     fan_in = size;
   }
   if (parameters > kMaxParameters)
-    throw Error("model.layers: these layers have " + std::to_string(static_cast<long long>(parameters)) +
+    throw Error("model.layers: these layers have " +
+                std::to_string(static_cast<long long>(parameters)) +
                 " parameters, more than the limit of 50000000; use smaller layers");
   std::vector<LayerSpec> layers(spec.layers.size());
   for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -105,21 +115,27 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
     const PluginChoice& choice =
         l + 1 < layers.size() ? spec.activations[l] : spec.output_activation;
     if (choice.name != "linear") {
-      const std::string path = l + 1 < layers.size() ? "model.activation" : "model.output_activation";
-      layers[l].activation = at_path(path, [&] { return registry.create_activation(choice.name, choice.values); });
+      const std::string path =
+          l + 1 < layers.size() ? "model.activation" : "model.output_activation";
+      layers[l].activation =
+          at_path(path, [&] { return registry.create_activation(choice.name, choice.values); });
       layers[l].activation_name = choice.name;
     }
   }
   Random init_rng(spec.seed ^ kInitStream);
   e.model = std::make_unique<MLP>(e.data.features, layers, spec.init, init_rng);
-  e.optimizer = at_path("optimizer", [&] { return registry.create_optimizer(spec.optimizer.name, spec.optimizer.values); });
+  e.optimizer = at_path("optimizer", [&] {
+    return registry.create_optimizer(spec.optimizer.name, spec.optimizer.values);
+  });
   for (std::size_t i = 0; i < spec.regularizers.size(); ++i) {
     const auto& r = spec.regularizers[i];
-    e.regularizers.push_back(at_path("regularizers[" + std::to_string(i) + "]",
-                                     [&] { return registry.create_regularizer(r.name, r.values); }));
+    e.regularizers.push_back(at_path("regularizers[" + std::to_string(i) + "]", [&] {
+      return registry.create_regularizer(r.name, r.values);
+    }));
   }
 
-  const std::size_t batch = spec.batch_size == 0 ? e.data.rows : std::min(spec.batch_size, e.data.rows);
+  const std::size_t batch =
+      spec.batch_size == 0 ? e.data.rows : std::min(spec.batch_size, e.data.rows);
   const std::size_t per_epoch = (e.data.rows + batch - 1) / batch;
   e.options.steps = spec.steps ? spec.steps : spec.epochs * per_epoch;
   e.options.batch_size = spec.batch_size;

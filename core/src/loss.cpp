@@ -12,7 +12,9 @@ const std::vector<std::string>& loss_names() {
   return names;
 }
 
-const char* loss_name(LossKind kind) { return loss_names()[static_cast<std::size_t>(kind)].c_str(); }
+const char* loss_name(LossKind kind) {
+  return loss_names()[static_cast<std::size_t>(kind)].c_str();
+}
 
 bool loss_is_classification(LossKind kind) { return kind != LossKind::MSE; }
 
@@ -33,7 +35,8 @@ std::uint32_t loss_node(Tape& t, LossKind kind, const std::uint32_t* out, std::s
       const double sign = target[0] > 0 ? 1.0 : -1.0;
       return (1.0 - sign * o(0)).relu().index();
     }
-    case LossKind::BCE: return (o(0).softplus() - target[0] * o(0)).index();
+    case LossKind::BCE:
+      return (o(0).softplus() - target[0] * o(0)).index();
     case LossKind::SoftmaxCE: {
       // logsumexp(o) - o_y computed as log(sum_k exp(o_k - m)) - (o_y - m) with m = max_k o_k
       // held constant: the result does not depend on m, so no gradient needs to flow through it.
@@ -51,9 +54,11 @@ std::uint32_t loss_node(Tape& t, LossKind kind, const std::uint32_t* out, std::s
 
 bool is_correct(LossKind kind, const double* o, std::size_t n, const double* target) {
   switch (kind) {
-    case LossKind::MSE: return false;
+    case LossKind::MSE:
+      return false;
     case LossKind::Hinge:
-    case LossKind::BCE: return (o[0] > 0.0) == (target[0] > 0.0);
+    case LossKind::BCE:
+      return (o[0] > 0.0) == (target[0] > 0.0);
     case LossKind::SoftmaxCE:
       return static_cast<double>(std::max_element(o, o + n) - o) == target[0];
   }

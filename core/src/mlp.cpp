@@ -46,9 +46,15 @@ MLP::MLP(std::size_t inputs, const std::vector<LayerSpec>& specs, Init init, Ran
       for (std::size_t k = 0; k < n.inputs; ++k) {
         double& w = values_[n.offset + k];
         switch (init) {
-          case Init::Uniform: w = rng.uniform(-1.0, 1.0); break;
-          case Init::Xavier: w = rng.uniform(-xavier, xavier); break;
-          case Init::He: w = he * rng.normal(); break;
+          case Init::Uniform:
+            w = rng.uniform(-1.0, 1.0);
+            break;
+          case Init::Xavier:
+            w = rng.uniform(-xavier, xavier);
+            break;
+          case Init::He:
+            w = he * rng.normal();
+            break;
         }
       }
       is_bias_[n.bias_offset()] = 1;

@@ -170,7 +170,9 @@ struct Relu {
 
 struct Softplus {
   // log(1 + e^a) = max(a, 0) + log1p(e^-|a|): no overflow, full precision for large |a|.
-  static double forward(double a) { return std::fmax(a, 0.0) + std::log1p(std::exp(-std::fabs(a))); }
+  static double forward(double a) {
+    return std::fmax(a, 0.0) + std::log1p(std::exp(-std::fabs(a)));
+  }
   static void backward(const Context& c, const Node& n) {
     c.nodes[n.a].grad += Sigmoid::forward(c.nodes[n.a].data) * n.grad;
   }

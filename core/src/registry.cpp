@@ -1,10 +1,10 @@
 #include "gradplug/registry.hpp"
 
-#include <algorithm>
-#include <boost/dll/shared_library.hpp>
-#include <boost/dll/runtime_symbol_info.hpp>
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
 #include <cstring>
 
 #include "gradplug/error.hpp"
@@ -16,9 +16,12 @@ namespace fs = std::filesystem;
 
 const char* kind_name(gp_kind kind) {
   switch (kind) {
-    case GP_KIND_ACTIVATION: return "activation";
-    case GP_KIND_OPTIMIZER: return "optimizer";
-    case GP_KIND_REGULARIZER: return "regularizer";
+    case GP_KIND_ACTIVATION:
+      return "activation";
+    case GP_KIND_OPTIMIZER:
+      return "optimizer";
+    case GP_KIND_REGULARIZER:
+      return "regularizer";
   }
   return "unknown";
 }
@@ -38,12 +41,16 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
     const auto perms = fs::status(dir, ec).permissions();
     if ((perms & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none)
       throw Error("refusing to load plugins from " + dir.string() +
-                  ": users other than its owner can write to it, so they could plant code gradplug would run "
-                  "(chmod go-w " + dir.string() + ", or pass --allow-insecure-plugins if you trust everyone who can)");
+                  ": users other than its owner can write to it, so they could plant code gradplug "
+                  "would run "
+                  "(chmod go-w " +
+                  dir.string() +
+                  ", or pass --allow-insecure-plugins if you trust everyone who can)");
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec))
-    if (entry.path().extension() == ".so" && entry.is_regular_file(ec)) files.push_back(entry.path());
+    if (entry.path().extension() == ".so" && entry.is_regular_file(ec))
+      files.push_back(entry.path());
   if (ec) throw Error("cannot read plugin directory '" + dir.string() + "': " + ec.message());
   std::sort(files.begin(), files.end());
   for (const auto& file : files) load_file(file);
@@ -54,8 +61,10 @@ bool Registry::load_file(const fs::path& file) {
     std::error_code ec;
     const auto perms = fs::status(file, ec).permissions();
     if ((perms & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none) {
-      skipped_.push_back({file, "users other than its owner can write to it, so it is not loaded (chmod go-w it, "
-                                "or pass --allow-insecure-plugins)"});
+      skipped_.push_back(
+          {file,
+           "users other than its owner can write to it, so it is not loaded (chmod go-w it, "
+           "or pass --allow-insecure-plugins)"});
       return false;
     }
   }
@@ -134,21 +143,19 @@ const LoadedPlugin& Registry::get(gp_kind kind, std::string_view name) const {
   if (const LoadedPlugin* plugin = find(kind, name)) return *plugin;
   std::string message = "unknown " + std::string(kind_name(kind)) + " '" + std::string(name) + "'";
   const auto known = names(kind);
-  message += known.empty() ? "; no " + std::string(kind_name(kind)) + " plugins are loaded"
-                           : "; known: ";
+  message +=
+      known.empty() ? "; no " + std::string(kind_name(kind)) + " plugins are loaded" : "; known: ";
   for (std::size_t i = 0; i < known.size(); ++i) message += (i ? ", " : "") + known[i];
   for (const auto& skip : skipped_)
     message += "\n  (skipped " + skip.file.string() + ": " + skip.reason + ")";
   throw Error(message);
 }
 
-void* Registry::create_raw(gp_kind kind, std::string_view name,
-                           const std::vector<gp_value>& values,
+void* Registry::create_raw(gp_kind kind, std::string_view name, const std::vector<gp_value>& values,
                            const LoadedPlugin*& plugin) const {
   plugin = &get(kind, name);
   const gp_descriptor& d = *plugin->descriptor;
-  std::vector<gp_value> filled =
-      values.empty() ? default_values(d.params, d.param_count) : values;
+  std::vector<gp_value> filled = values.empty() ? default_values(d.params, d.param_count) : values;
   if (filled.size() != d.param_count)
     throw std::logic_error("create: " + std::to_string(filled.size()) + " values for " +
                            std::to_string(d.param_count) + " parameters of " + std::string(name));
@@ -160,15 +167,15 @@ void* Registry::create_raw(gp_kind kind, std::string_view name,
     for (int e = 0; e < elements; ++e)
       if (!in_range(p, filled[i].v[e]))
         throw Error(std::string(kind_name(kind)) + " '" + std::string(name) + "': parameter '" +
-                    p.name + "' = " + format_number(filled[i].v[e]) + " is out of range; expected " +
-                    describe_accepted(p));
+                    p.name + "' = " + format_number(filled[i].v[e]) +
+                    " is out of range; expected " + describe_accepted(p));
   }
   char error[1024] = {0};
   void* instance = d.create(filled.data(), error, sizeof error);
   if (!instance)
     throw Error(std::string(kind_name(kind)) + " '" + std::string(name) + "' (" +
-                plugin->file.string() + ") refused its parameters: " +
-                (error[0] ? error : "create returned nothing"));
+                plugin->file.string() +
+                ") refused its parameters: " + (error[0] ? error : "create returned nothing"));
   return instance;
 }
 

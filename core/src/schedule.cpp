@@ -8,12 +8,15 @@ namespace gradplug {
 double Schedule::lr(double base, std::size_t k, std::size_t total) const {
   const double progress = total ? static_cast<double>(k) / static_cast<double>(total) : 0.0;
   switch (kind) {
-    case Kind::Constant: return base;
-    case Kind::Linear: return base + (final_factor * base - base) * progress;
+    case Kind::Constant:
+      return base;
+    case Kind::Linear:
+      return base + (final_factor * base - base) * progress;
     case Kind::Step:
       return base * std::pow(gamma, static_cast<double>(k / (step_size ? step_size : 1)));
     case Kind::Cosine:
-      return final_factor * base + (base - final_factor * base) * (1.0 + std::cos(std::numbers::pi * progress)) / 2.0;
+      return final_factor * base +
+             (base - final_factor * base) * (1.0 + std::cos(std::numbers::pi * progress)) / 2.0;
   }
   return base;
 }

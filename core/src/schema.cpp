@@ -15,10 +15,14 @@ std::string format_number(double x) {
 
 const char* type_name(gp_param_type type) {
   switch (type) {
-    case GP_PARAM_REAL: return "real";
-    case GP_PARAM_INT: return "int";
-    case GP_PARAM_BOOL: return "bool";
-    case GP_PARAM_PAIR: return "pair";
+    case GP_PARAM_REAL:
+      return "real";
+    case GP_PARAM_INT:
+      return "int";
+    case GP_PARAM_BOOL:
+      return "bool";
+    case GP_PARAM_PAIR:
+      return "pair";
   }
   return "unknown";
 }
@@ -50,14 +54,15 @@ std::string describe_accepted(const gp_param& param) {
 
 std::string format_default(const gp_param& param) {
   switch (param.type) {
-    case GP_PARAM_BOOL: return param.default_value[0] != 0.0 ? "true" : "false";
-    case GP_PARAM_PAIR:
-    {
+    case GP_PARAM_BOOL:
+      return param.default_value[0] != 0.0 ? "true" : "false";
+    case GP_PARAM_PAIR: {
       std::string text = "[";
       text.append(format_number(param.default_value[0])).append(", ");
       return text.append(format_number(param.default_value[1])).append("]");
     }
-    default: return format_number(param.default_value[0]);
+    default:
+      return format_number(param.default_value[0]);
   }
 }
 

@@ -36,9 +36,13 @@ Splits split_dataset(const Dataset& data, SplitFractions fractions, Random& rng)
     const auto n_val = std::min(rows.size() - n_test,
                                 static_cast<std::size_t>(std::llround(n * fractions.validation)));
     for (std::size_t i = 0; i < rows.size(); ++i)
-      (i < n_test ? s.test_rows : i < n_test + n_val ? s.validation_rows : s.train_rows).push_back(rows[i]);
+      (i < n_test           ? s.test_rows
+       : i < n_test + n_val ? s.validation_rows
+                            : s.train_rows)
+          .push_back(rows[i]);
   }
-  for (auto* rows : {&s.train_rows, &s.validation_rows, &s.test_rows}) std::sort(rows->begin(), rows->end());
+  for (auto* rows : {&s.train_rows, &s.validation_rows, &s.test_rows})
+    std::sort(rows->begin(), rows->end());
   s.train = select_rows(data, s.train_rows);
   s.validation = select_rows(data, s.validation_rows);
   s.test = select_rows(data, s.test_rows);

@@ -13,31 +13,56 @@ thread_local Tape* current_tape = nullptr;
 
 const char* op_name(Op op) {
   switch (op) {
-    case Op::Leaf: return "leaf";
-    case Op::Const: return "const";
-    case Op::Add: return "+";
-    case Op::Sub: return "-";
-    case Op::Mul: return "*";
-    case Op::Div: return "/";
-    case Op::AddConst: return "+k";
-    case Op::MulConst: return "*k";
-    case Op::DivConst: return "/k";
-    case Op::ConstSub: return "k-";
-    case Op::ConstDiv: return "k/";
-    case Op::Neg: return "neg";
-    case Op::PowConst: return "^k";
-    case Op::Pow: return "^";
-    case Op::Exp: return "exp";
-    case Op::Log: return "log";
-    case Op::Sin: return "sin";
-    case Op::Cos: return "cos";
-    case Op::Tanh: return "tanh";
-    case Op::Sigmoid: return "sigmoid";
-    case Op::Relu: return "relu";
-    case Op::Softplus: return "softplus";
-    case Op::Sum: return "sum";
-    case Op::Dot: return "dot";
-    case Op::Primitive: return "f";
+    case Op::Leaf:
+      return "leaf";
+    case Op::Const:
+      return "const";
+    case Op::Add:
+      return "+";
+    case Op::Sub:
+      return "-";
+    case Op::Mul:
+      return "*";
+    case Op::Div:
+      return "/";
+    case Op::AddConst:
+      return "+k";
+    case Op::MulConst:
+      return "*k";
+    case Op::DivConst:
+      return "/k";
+    case Op::ConstSub:
+      return "k-";
+    case Op::ConstDiv:
+      return "k/";
+    case Op::Neg:
+      return "neg";
+    case Op::PowConst:
+      return "^k";
+    case Op::Pow:
+      return "^";
+    case Op::Exp:
+      return "exp";
+    case Op::Log:
+      return "log";
+    case Op::Sin:
+      return "sin";
+    case Op::Cos:
+      return "cos";
+    case Op::Tanh:
+      return "tanh";
+    case Op::Sigmoid:
+      return "sigmoid";
+    case Op::Relu:
+      return "relu";
+    case Op::Softplus:
+      return "softplus";
+    case Op::Sum:
+      return "sum";
+    case Op::Dot:
+      return "dot";
+    case Op::Primitive:
+      return "f";
   }
   return "?";
 }
@@ -119,30 +144,77 @@ void Tape::backward(std::uint32_t root) {
     const Node& n = nodes[i];
     switch (n.op) {
       case Op::Leaf:
-      case Op::Const: break;
-      case Op::Add: ops::Add::backward(context, n); break;
-      case Op::Sub: ops::Sub::backward(context, n); break;
-      case Op::Mul: ops::Mul::backward(context, n); break;
-      case Op::Div: ops::Div::backward(context, n); break;
-      case Op::AddConst: ops::AddConst::backward(context, n); break;
-      case Op::MulConst: ops::MulConst::backward(context, n); break;
-      case Op::DivConst: ops::DivConst::backward(context, n); break;
-      case Op::ConstSub: ops::ConstSub::backward(context, n); break;
-      case Op::ConstDiv: ops::ConstDiv::backward(context, n); break;
-      case Op::Neg: ops::Neg::backward(context, n); break;
-      case Op::PowConst: ops::PowConst::backward(context, n); break;
-      case Op::Pow: ops::Pow::backward(context, n); break;
-      case Op::Exp: ops::Exp::backward(context, n); break;
-      case Op::Log: ops::Log::backward(context, n); break;
-      case Op::Sin: ops::Sin::backward(context, n); break;
-      case Op::Cos: ops::Cos::backward(context, n); break;
-      case Op::Tanh: ops::Tanh::backward(context, n); break;
-      case Op::Sigmoid: ops::Sigmoid::backward(context, n); break;
-      case Op::Relu: ops::Relu::backward(context, n); break;
-      case Op::Softplus: ops::Softplus::backward(context, n); break;
-      case Op::Sum: ops::Sum::backward(context, n); break;
-      case Op::Dot: ops::Dot::backward(context, n); break;
-      case Op::Primitive: ops::Primitive::backward(context, n); break;
+      case Op::Const:
+        break;
+      case Op::Add:
+        ops::Add::backward(context, n);
+        break;
+      case Op::Sub:
+        ops::Sub::backward(context, n);
+        break;
+      case Op::Mul:
+        ops::Mul::backward(context, n);
+        break;
+      case Op::Div:
+        ops::Div::backward(context, n);
+        break;
+      case Op::AddConst:
+        ops::AddConst::backward(context, n);
+        break;
+      case Op::MulConst:
+        ops::MulConst::backward(context, n);
+        break;
+      case Op::DivConst:
+        ops::DivConst::backward(context, n);
+        break;
+      case Op::ConstSub:
+        ops::ConstSub::backward(context, n);
+        break;
+      case Op::ConstDiv:
+        ops::ConstDiv::backward(context, n);
+        break;
+      case Op::Neg:
+        ops::Neg::backward(context, n);
+        break;
+      case Op::PowConst:
+        ops::PowConst::backward(context, n);
+        break;
+      case Op::Pow:
+        ops::Pow::backward(context, n);
+        break;
+      case Op::Exp:
+        ops::Exp::backward(context, n);
+        break;
+      case Op::Log:
+        ops::Log::backward(context, n);
+        break;
+      case Op::Sin:
+        ops::Sin::backward(context, n);
+        break;
+      case Op::Cos:
+        ops::Cos::backward(context, n);
+        break;
+      case Op::Tanh:
+        ops::Tanh::backward(context, n);
+        break;
+      case Op::Sigmoid:
+        ops::Sigmoid::backward(context, n);
+        break;
+      case Op::Relu:
+        ops::Relu::backward(context, n);
+        break;
+      case Op::Softplus:
+        ops::Softplus::backward(context, n);
+        break;
+      case Op::Sum:
+        ops::Sum::backward(context, n);
+        break;
+      case Op::Dot:
+        ops::Dot::backward(context, n);
+        break;
+      case Op::Primitive:
+        ops::Primitive::backward(context, n);
+        break;
     }
   }
 }

@@ -41,8 +41,8 @@ std::uint32_t Trainer::build_loss(Tape& tape, const MLP& model,
     for (std::size_t k = 0; k < inputs.size(); ++k) inputs[k] = tape.constant(x[k]);
     if (masks)
       for (std::size_t l = 0; l < masks->size(); ++l)
-        scale[l] = (*masks)[l].empty() ? nullptr
-                                       : (*masks)[l].data() + r * model.layers()[l].outputs();
+        scale[l] =
+            (*masks)[l].empty() ? nullptr : (*masks)[l].data() + r * model.layers()[l].outputs();
     model.forward(tape, params.data(), inputs.data(), outputs.data(), masks ? &scale : nullptr);
     losses.push_back(loss_node(tape, loss_, outputs.data(), outputs.size(), data.target(rows[r])));
     if (correct && loss_is_classification(loss_)) {
@@ -70,8 +70,8 @@ std::size_t first_nonfinite_layer(const MLP& model, std::span<const double> valu
 
 }  // namespace
 
-void Trainer::begin(MLP& model, const Dataset& data, Optimizer& optimizer, const TrainOptions& options,
-                    TrainState& state) const {
+void Trainer::begin(MLP& model, const Dataset& data, Optimizer& optimizer,
+                    const TrainOptions& options, TrainState& state) const {
   if (state.started) return;
   state.order.resize(data.rows);
   std::iota(state.order.begin(), state.order.end(), std::size_t{0});
@@ -93,8 +93,9 @@ FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
                        const Dataset* validation) {
   begin(model, data, optimizer, options, state);
   if (state.order.size() != data.rows)
-    throw std::invalid_argument("training state holds an order of " + std::to_string(state.order.size()) +
-                                " rows for data of " + std::to_string(data.rows));
+    throw std::invalid_argument("training state holds an order of " +
+                                std::to_string(state.order.size()) + " rows for data of " +
+                                std::to_string(data.rows));
   Random order_rng, dropout_rng;
   order_rng.set_state(state.order_rng);
   dropout_rng.set_state(state.dropout_rng);
@@ -103,7 +104,8 @@ FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
     state.dropout_rng = dropout_rng.state();
   };
   const bool validate = validation && validation->rows > 0;
-  const std::size_t batch = options.batch_size == 0 ? data.rows : std::min(options.batch_size, data.rows);
+  const std::size_t batch =
+      options.batch_size == 0 ? data.rows : std::min(options.batch_size, data.rows);
   const std::size_t per_epoch = (data.rows + batch - 1) / batch;
 
   std::vector<const Regularizer*> transforms;
@@ -115,11 +117,12 @@ FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
   std::vector<std::uint32_t> params;
   std::vector<std::size_t> batch_rows;
   FitResult result;
-  for (; state.step < options.steps; ) {
+  for (; state.step < options.steps;) {
     const std::size_t step = state.step;
     const std::size_t epoch = step / per_epoch, position = step % per_epoch;
     if (position == 0 && options.shuffle)
-      for (std::size_t i = state.order.size(); i > 1; --i) std::swap(state.order[i - 1], state.order[order_rng.below(i)]);
+      for (std::size_t i = state.order.size(); i > 1; --i)
+        std::swap(state.order[i - 1], state.order[order_rng.below(i)]);
     const std::size_t begin = position * batch, end = std::min(begin + batch, data.rows);
     batch_rows.assign(state.order.begin() + static_cast<std::ptrdiff_t>(begin),
                       state.order.begin() + static_cast<std::ptrdiff_t>(end));
@@ -152,8 +155,8 @@ FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
       model.accumulate_grads(tape_, params);
       data_loss = tape_.node(root).data;
     } else {
-      data_loss = kernels_.loss_and_gradients(model, model.gradients().data(), data, batch_rows, loss_,
-                                              dropout ? &masks : nullptr, &correct);
+      data_loss = kernels_.loss_and_gradients(model, model.gradients().data(), data, batch_rows,
+                                              loss_, dropout ? &masks : nullptr, &correct);
     }
 
     double penalty = 0.0;
@@ -192,7 +195,8 @@ FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
     }
 
     const double lr = options.schedule.lr(optimizer.base_lr(), step, options.steps);
-    optimizer.step(model.parameters().data(), model.gradients().data(), model.parameters().size(), lr);
+    optimizer.step(model.parameters().data(), model.gradients().data(), model.parameters().size(),
+                   lr);
     state.step = step + 1;
     save_rngs();
 
@@ -237,7 +241,8 @@ FitResult Trainer::fit(MLP& model, const Dataset& data, Optimizer& optimizer,
 
 Evaluation Trainer::evaluate(const MLP& model, const Dataset& data) {
   Evaluation result;
-  if (data.rows == 0) return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+  if (data.rows == 0)
+    return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
   std::vector<std::size_t> rows(data.rows);
   std::iota(rows.begin(), rows.end(), std::size_t{0});
   std::size_t correct = 0;

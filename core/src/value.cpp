@@ -21,8 +21,8 @@ template <class OpT>
 Value binary(const Value& a, const Value& b, Op op) {
   assert(&a.tape() == &b.tape() && "operands live on different tapes");
   Tape& t = a.tape();
-  return Value(t, t.push(op, OpT::forward(data_of(t, a.index()), data_of(t, b.index())),
-                         a.index(), b.index()));
+  return Value(t, t.push(op, OpT::forward(data_of(t, a.index()), data_of(t, b.index())), a.index(),
+                         b.index()));
 }
 
 // An op with a constant operand: one node, the constant held inline.
@@ -46,7 +46,9 @@ Value Value::sigmoid() const { return unary<ops::Sigmoid>(*this, Op::Sigmoid); }
 Value Value::relu() const { return unary<ops::Relu>(*this, Op::Relu); }
 Value Value::softplus() const { return unary<ops::Softplus>(*this, Op::Softplus); }
 
-Value Value::pow(double exponent) const { return with_constant<ops::PowConst>(*this, exponent, Op::PowConst); }
+Value Value::pow(double exponent) const {
+  return with_constant<ops::PowConst>(*this, exponent, Op::PowConst);
+}
 Value Value::pow(const Value& exponent) const { return binary<ops::Pow>(*this, exponent, Op::Pow); }
 
 Value Value::apply(const Activation& activation) const {
@@ -57,14 +59,30 @@ Value operator+(const Value& a, const Value& b) { return binary<ops::Add>(a, b, 
 Value operator-(const Value& a, const Value& b) { return binary<ops::Sub>(a, b, Op::Sub); }
 Value operator*(const Value& a, const Value& b) { return binary<ops::Mul>(a, b, Op::Mul); }
 Value operator/(const Value& a, const Value& b) { return binary<ops::Div>(a, b, Op::Div); }
-Value operator+(const Value& a, double b) { return with_constant<ops::AddConst>(a, b, Op::AddConst); }
-Value operator+(double a, const Value& b) { return with_constant<ops::AddConst>(b, a, Op::AddConst); }
-Value operator-(const Value& a, double b) { return with_constant<ops::AddConst>(a, -b, Op::AddConst); }
-Value operator-(double a, const Value& b) { return with_constant<ops::ConstSub>(b, a, Op::ConstSub); }
-Value operator*(const Value& a, double b) { return with_constant<ops::MulConst>(a, b, Op::MulConst); }
-Value operator*(double a, const Value& b) { return with_constant<ops::MulConst>(b, a, Op::MulConst); }
-Value operator/(const Value& a, double b) { return with_constant<ops::DivConst>(a, b, Op::DivConst); }
-Value operator/(double a, const Value& b) { return with_constant<ops::ConstDiv>(b, a, Op::ConstDiv); }
+Value operator+(const Value& a, double b) {
+  return with_constant<ops::AddConst>(a, b, Op::AddConst);
+}
+Value operator+(double a, const Value& b) {
+  return with_constant<ops::AddConst>(b, a, Op::AddConst);
+}
+Value operator-(const Value& a, double b) {
+  return with_constant<ops::AddConst>(a, -b, Op::AddConst);
+}
+Value operator-(double a, const Value& b) {
+  return with_constant<ops::ConstSub>(b, a, Op::ConstSub);
+}
+Value operator*(const Value& a, double b) {
+  return with_constant<ops::MulConst>(a, b, Op::MulConst);
+}
+Value operator*(double a, const Value& b) {
+  return with_constant<ops::MulConst>(b, a, Op::MulConst);
+}
+Value operator/(const Value& a, double b) {
+  return with_constant<ops::DivConst>(a, b, Op::DivConst);
+}
+Value operator/(double a, const Value& b) {
+  return with_constant<ops::ConstDiv>(b, a, Op::ConstDiv);
+}
 
 Value& Value::operator+=(const Value& other) { return *this = *this + other; }
 Value& Value::operator-=(const Value& other) { return *this = *this - other; }

@@ -28,7 +28,8 @@ nlohmann::json with_checksum(nlohmann::json document) {
 }
 
 bool checksum_matches(const nlohmann::json& document, std::string& problem) {
-  if (!document.is_object() || !document.contains("checksum") || !document["checksum"].is_string()) {
+  if (!document.is_object() || !document.contains("checksum") ||
+      !document["checksum"].is_string()) {
     problem = "it has no checksum";
     return false;
   }
@@ -36,7 +37,9 @@ bool checksum_matches(const nlohmann::json& document, std::string& problem) {
   content.erase("checksum");
   const std::string expected = fnv1a64(content.dump());
   if (document["checksum"].get<std::string>() != expected) {
-    problem = "its checksum does not match its content (the file was changed or damaged after it was written)";
+    problem =
+        "its checksum does not match its content (the file was changed or damaged after it was "
+        "written)";
     return false;
   }
   return true;

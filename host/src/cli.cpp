@@ -1,7 +1,6 @@
 #include "cli.hpp"
 
 #include <algorithm>
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -25,12 +24,18 @@ struct Command {
 const std::vector<Command>& commands() {
   static const std::vector<Command> list = {
       {"train", "train a model from an experiment config (YAML)", command_train},
-      {"compare", "compare optimizers or variants side by side over seeds and sweeps; the playground", command_compare},
-      {"predict", "predict with a trained model (run directory or model.json) on a CSV file", command_predict},
-      {"evaluate", "loss, accuracy and confusion matrix of a trained model on labelled CSV data", command_evaluate},
-      {"graph", "draw the Value graph of one forward and backward pass (Graphviz DOT, SVG)", command_graph},
+      {"compare",
+       "compare optimizers or variants side by side over seeds and sweeps; the playground",
+       command_compare},
+      {"predict", "predict with a trained model (run directory or model.json) on a CSV file",
+       command_predict},
+      {"evaluate", "loss, accuracy and confusion matrix of a trained model on labelled CSV data",
+       command_evaluate},
+      {"graph", "draw the Value graph of one forward and backward pass (Graphviz DOT, SVG)",
+       command_graph},
       {"plugins", "list the loaded plugins and their parameters", command_plugins},
-      {"new-plugin", "write a ready plugin project (optimizer, activation or regularizer)", command_new_plugin},
+      {"new-plugin", "write a ready plugin project (optimizer, activation or regularizer)",
+       command_new_plugin},
       {"check-plugin", "run the conformance checks on one plugin library", command_check_plugin},
   };
   return list;
@@ -52,7 +57,8 @@ void print_usage(std::ostream& out) {
     out << "  " << c.name << std::string(width + 2 - c.name.size(), ' ') << c.summary << "\n";
   }
   out << "\noptions:\n  --help     show this help\n  --version  show the version\n"
-         "  --allow-insecure-plugins  load plugins even from directories or files others can write to\n";
+         "  --allow-insecure-plugins  load plugins even from directories or files others can write "
+         "to\n";
 }
 
 std::vector<std::string> flag_names(const po::options_description& options) {
@@ -70,8 +76,11 @@ po::variables_map parse_command(const std::string& command, const std::vector<st
   const auto valid = flag_names(options);
   po::variables_map vm;
   try {
-    const auto style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    po::store(po::command_line_parser(args).options(options).positional(positional).style(style).run(), vm);
+    const auto style =
+        po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    po::store(
+        po::command_line_parser(args).options(options).positional(positional).style(style).run(),
+        vm);
     po::notify(vm);
   } catch (const po::unknown_option& e) {
     const std::string flag = e.get_option_name();
@@ -129,7 +138,8 @@ int run(int argc, char** argv) {
       return 0;
     }
     if (first == "--version") {
-      std::cout << "gradplug " << GRADPLUG_VERSION << " (plugin ABI " << GRADPLUG_ABI_VERSION << ")\n";
+      std::cout << "gradplug " << GRADPLUG_VERSION << " (plugin ABI " << GRADPLUG_ABI_VERSION
+                << ")\n";
       return 0;
     }
     for (const auto& c : commands())

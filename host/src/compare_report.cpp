@@ -54,13 +54,15 @@ void read_run(RunInfo& r) {
       r.steps = s.value("steps", std::size_t{0});
     }
   }
-  std::ifstream metrics(r.run_dir / (fs::exists(r.run_dir / "metrics.csv") ? "metrics.csv" : "metrics.csv.partial"));
+  std::ifstream metrics(
+      r.run_dir / (fs::exists(r.run_dir / "metrics.csv") ? "metrics.csv" : "metrics.csv.partial"));
   std::string line;
   std::getline(metrics, line);
   while (std::getline(metrics, line)) {
     // The data_loss column (the 4th): the loss without penalties, comparable across regularizers.
     std::size_t start = 0;
-    for (int column = 0; column < 3 && start != std::string::npos; ++column) start = line.find(',', start) + 1;
+    for (int column = 0; column < 3 && start != std::string::npos; ++column)
+      start = line.find(',', start) + 1;
     const std::size_t end = line.find(',', start);
     if (start == 0 || end == std::string::npos) continue;
     const std::string cell = line.substr(start, end - start);
@@ -87,16 +89,20 @@ void read_run(RunInfo& r) {
 std::string pm(const Stat& s, int digits = 4) {
   if (s.n == 0) return "-";
   char text[64];
-  if (s.n == 1) std::snprintf(text, sizeof text, "%.*g", digits, s.mean);
-  else std::snprintf(text, sizeof text, "%.*g ± %.2g", digits, s.mean, s.sd);
+  if (s.n == 1)
+    std::snprintf(text, sizeof text, "%.*g", digits, s.mean);
+  else
+    std::snprintf(text, sizeof text, "%.*g ± %.2g", digits, s.mean, s.sd);
   return text;
 }
 
 std::string percent_pm(const Stat& s) {
   if (s.n == 0) return "-";
   char text[64];
-  if (s.n == 1) std::snprintf(text, sizeof text, "%.2f%%", 100 * s.mean);
-  else std::snprintf(text, sizeof text, "%.2f ± %.2f%%", 100 * s.mean, 100 * s.sd);
+  if (s.n == 1)
+    std::snprintf(text, sizeof text, "%.2f%%", 100 * s.mean);
+  else
+    std::snprintf(text, sizeof text, "%.2f ± %.2f%%", 100 * s.mean, 100 * s.sd);
   return text;
 }
 
@@ -136,7 +142,8 @@ CompareReport collect(std::vector<RunInfo> runs, double target_loss) {
   auto finals = [&](const VariantSummary& v) {
     std::vector<double> values;
     for (const RunInfo& r : runs)
-      if (r.variant == v.label && !r.curve.empty() && r.status == "ok") values.push_back(r.curve.back());
+      if (r.variant == v.label && !r.curve.empty() && r.status == "ok")
+        values.push_back(r.curve.back());
     return stat_of(values);
   };
   if (std::isnan(target_loss)) {
@@ -181,7 +188,9 @@ CompareReport collect(std::vector<RunInfo> runs, double target_loss) {
   for (auto& v : report.variants)
     if (v.final_loss.n) ranked.push_back(&v);
   std::stable_sort(ranked.begin(), ranked.end(),
-                   [](const VariantSummary* a, const VariantSummary* b) { return a->final_loss.mean < b->final_loss.mean; });
+                   [](const VariantSummary* a, const VariantSummary* b) {
+                     return a->final_loss.mean < b->final_loss.mean;
+                   });
   for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i]->rank = i + 1;
   report.runs = std::move(runs);
   return report;
@@ -191,40 +200,58 @@ std::string render_table(const CompareReport& r, const std::string& format) {
   const std::string loss = r.split + " loss";
   char target[48];
   std::snprintf(target, sizeof target, "steps to loss %.3g", r.target_loss);
-  const std::vector<std::string> header = {"variant",  "final " + loss, "best " + loss, "final " + r.split + " accuracy",
-                                           target, "train s",  "runs ok", "rank"};
+  const std::vector<std::string> header = {
+      "variant", "final " + loss, "best " + loss, "final " + r.split + " accuracy",
+      target,    "train s",       "runs ok",      "rank"};
   std::vector<std::vector<std::string>> rows;
   for (const auto& v : r.variants) {
     char steps[48] = "-";
     if (v.steps_to_target.n)
       std::snprintf(steps, sizeof steps, "%.0f%s", v.steps_to_target.mean,
-                    v.reached_target < v.succeeded ? (" (" + std::to_string(v.reached_target) + "/" + std::to_string(v.succeeded) + ")").c_str() : "");
+                    v.reached_target < v.succeeded ? (" (" + std::to_string(v.reached_target) +
+                                                      "/" + std::to_string(v.succeeded) + ")")
+                                                         .c_str()
+                                                   : "");
     char seconds[32] = "-";
     if (v.seconds.n) std::snprintf(seconds, sizeof seconds, "%.3f", v.seconds.mean);
-    rows.push_back({v.label, pm(v.final_loss), pm(v.best_loss), percent_pm(v.final_accuracy), steps, seconds,
-                    std::to_string(v.succeeded) + "/" + std::to_string(v.runs), v.rank ? std::to_string(v.rank) : "-"});
+    rows.push_back({v.label, pm(v.final_loss), pm(v.best_loss), percent_pm(v.final_accuracy), steps,
+                    seconds, std::to_string(v.succeeded) + "/" + std::to_string(v.runs),
+                    v.rank ? std::to_string(v.rank) : "-"});
   }
   std::ostringstream out;
   if (format == "json") {
     json j = json::array();
     for (const auto& v : r.variants)
-      j.push_back({{"variant", v.label}, {"final_loss", stat_json(v.final_loss)}, {"best_loss", stat_json(v.best_loss)},
-                   {"final_accuracy", stat_json(v.final_accuracy)}, {"steps_to_target", stat_json(v.steps_to_target)},
-                   {"train_seconds", stat_json(v.seconds)}, {"runs", v.runs}, {"succeeded", v.succeeded},
+      j.push_back({{"variant", v.label},
+                   {"final_loss", stat_json(v.final_loss)},
+                   {"best_loss", stat_json(v.best_loss)},
+                   {"final_accuracy", stat_json(v.final_accuracy)},
+                   {"steps_to_target", stat_json(v.steps_to_target)},
+                   {"train_seconds", stat_json(v.seconds)},
+                   {"runs", v.runs},
+                   {"succeeded", v.succeeded},
                    {"rank", v.rank ? json(v.rank) : json(nullptr)}});
-    out << json{{"split", r.split}, {"target_loss", std::isfinite(r.target_loss) ? json(r.target_loss) : json(nullptr)}, {"variants", j}}.dump(2) << "\n";
+    out << json{{"split", r.split},
+                {"target_loss", std::isfinite(r.target_loss) ? json(r.target_loss) : json(nullptr)},
+                {"variants", j}}
+               .dump(2)
+        << "\n";
     return out.str();
   }
   if (format == "csv") {
     // Numbers only, one column each, for spreadsheets and scripts.
-    out << "variant,final_loss_mean,final_loss_sd,best_loss_mean,best_loss_sd,final_accuracy_mean,final_accuracy_sd,"
-           "steps_to_target_mean,runs_reaching_target,train_seconds_mean,runs,succeeded,rank,split,target_loss\n";
+    out << "variant,final_loss_mean,final_loss_sd,best_loss_mean,best_loss_sd,final_accuracy_mean,"
+           "final_accuracy_sd,"
+           "steps_to_target_mean,runs_reaching_target,train_seconds_mean,runs,succeeded,rank,split,"
+           "target_loss\n";
     for (const auto& v : r.variants)
-      out << csv_text(v.label) << "," << csv_number(v.final_loss.mean) << "," << csv_number(v.final_loss.sd) << ","
-          << csv_number(v.best_loss.mean) << "," << csv_number(v.best_loss.sd) << "," << csv_number(v.final_accuracy.mean)
-          << "," << csv_number(v.final_accuracy.sd) << "," << csv_number(v.steps_to_target.mean) << ","
-          << v.reached_target << "," << csv_number(v.seconds.mean) << "," << v.runs << "," << v.succeeded << ","
-          << (v.rank ? std::to_string(v.rank) : "") << "," << r.split << "," << csv_number(r.target_loss) << "\n";
+      out << csv_text(v.label) << "," << csv_number(v.final_loss.mean) << ","
+          << csv_number(v.final_loss.sd) << "," << csv_number(v.best_loss.mean) << ","
+          << csv_number(v.best_loss.sd) << "," << csv_number(v.final_accuracy.mean) << ","
+          << csv_number(v.final_accuracy.sd) << "," << csv_number(v.steps_to_target.mean) << ","
+          << v.reached_target << "," << csv_number(v.seconds.mean) << "," << v.runs << ","
+          << v.succeeded << "," << (v.rank ? std::to_string(v.rank) : "") << "," << r.split << ","
+          << csv_number(r.target_loss) << "\n";
     return out.str();
   }
   // Display width: "±" is one column but two bytes.
@@ -247,11 +274,14 @@ std::string render_table(const CompareReport& r, const std::string& format) {
     }
     out << "\n";
   };
-  if (format == "table") out << r.title << ": " << r.variants.size() << " variants, " << r.runs.size() << " runs\n";
+  if (format == "table")
+    out << r.title << ": " << r.variants.size() << " variants, " << r.runs.size() << " runs\n";
   line(header);
   if (format == "markdown") {
     out << "|";
-    for (std::size_t i = 0; i < header.size(); ++i) out << (i ? " " + std::string(widths[i] - 1, '-') + ": |" : " " + std::string(widths[i], '-') + " |");
+    for (std::size_t i = 0; i < header.size(); ++i)
+      out << (i ? " " + std::string(widths[i] - 1, '-') + ": |"
+                : " " + std::string(widths[i], '-') + " |");
     out << "\n";
   } else {
     std::size_t total = 0;
@@ -261,29 +291,39 @@ std::string render_table(const CompareReport& r, const std::string& format) {
   for (const auto& row : rows) line(row);
   for (const auto& run : r.runs)
     if (run.status != "ok")
-      out << (format == "markdown" ? "\n" : "") << "  " << run.variant << " seed " << run.seed << ": " << run.status
-          << (run.failure.empty() ? "" : " (" + run.failure + ")") << "\n";
+      out << (format == "markdown" ? "\n" : "") << "  " << run.variant << " seed " << run.seed
+          << ": " << run.status << (run.failure.empty() ? "" : " (" + run.failure + ")") << "\n";
   return out.str();
 }
 
 void write_outputs(const CompareReport& r, const fs::path& out, bool log_y) {
   std::ostringstream csv;
-  csv << "variant,seed,status,split,final_loss,best_loss,final_accuracy,steps,steps_to_target,train_seconds,run_dir";
+  csv << "variant,seed,status,split,final_loss,best_loss,final_accuracy,steps,steps_to_target,"
+         "train_seconds,run_dir";
   for (const auto& k : r.sweep_keys) csv << "," << csv_text(k);
   csv << "\n";
   json runs = json::array();
   for (const auto& run : r.runs) {
     csv << csv_text(run.variant) << "," << run.seed << "," << run.status << "," << run.split << ","
-        << csv_number(run.final_loss) << "," << csv_number(run.best_loss) << "," << csv_number(run.final_accuracy) << ","
-        << run.steps << "," << (run.steps_to_target ? std::to_string(run.steps_to_target) : "") << ","
-        << csv_number(run.train_seconds) << "," << csv_text(fs::relative(run.run_dir, out).string());
+        << csv_number(run.final_loss) << "," << csv_number(run.best_loss) << ","
+        << csv_number(run.final_accuracy) << "," << run.steps << ","
+        << (run.steps_to_target ? std::to_string(run.steps_to_target) : "") << ","
+        << csv_number(run.train_seconds) << ","
+        << csv_text(fs::relative(run.run_dir, out).string());
     for (const auto& v : run.sweep) csv << "," << csv_text(v);
     csv << "\n";
     auto n = [](double x) { return std::isfinite(x) ? json(x) : json(nullptr); };
-    runs.push_back({{"variant", run.variant}, {"seed", run.seed}, {"status", run.status}, {"final_loss", n(run.final_loss)},
-                    {"best_loss", n(run.best_loss)}, {"final_accuracy", n(run.final_accuracy)}, {"steps", run.steps},
-                    {"steps_to_target", run.steps_to_target}, {"train_seconds", n(run.train_seconds)},
-                    {"run_dir", fs::relative(run.run_dir, out).string()}, {"failure", run.failure}});
+    runs.push_back({{"variant", run.variant},
+                    {"seed", run.seed},
+                    {"status", run.status},
+                    {"final_loss", n(run.final_loss)},
+                    {"best_loss", n(run.best_loss)},
+                    {"final_accuracy", n(run.final_accuracy)},
+                    {"steps", run.steps},
+                    {"steps_to_target", run.steps_to_target},
+                    {"train_seconds", n(run.train_seconds)},
+                    {"run_dir", fs::relative(run.run_dir, out).string()},
+                    {"failure", run.failure}});
   }
   write_file_atomic(out / "compare.csv", csv.str());
   json summary = json::parse(render_table(r, "json"));
@@ -301,7 +341,8 @@ void write_outputs(const CompareReport& r, const fs::path& out, bool log_y) {
   for (const auto& v : r.variants) {
     std::vector<const std::vector<double>*> curves;
     for (const auto& run : r.runs)
-      if (run.variant == v.label && run.status == "ok" && !run.curve.empty()) curves.push_back(&run.curve);
+      if (run.variant == v.label && run.status == "ok" && !run.curve.empty())
+        curves.push_back(&run.curve);
     if (curves.empty()) continue;
     std::size_t length = 0;
     for (const auto* c : curves) length = std::max(length, c->size());
@@ -341,7 +382,8 @@ void write_outputs(const CompareReport& r, const fs::path& out, bool log_y) {
     for (const auto& v : r.variants) {
       if (v.sweep.empty()) continue;
       std::string key = v.base;
-      for (std::size_t i = 1; i < v.sweep.size(); ++i) key += " " + r.sweep_keys[i] + "=" + v.sweep[i];
+      for (std::size_t i = 1; i < v.sweep.size(); ++i)
+        key += " " + r.sweep_keys[i] + "=" + v.sweep[i];
       if (!lines.count(key)) order.push_back(key);
       Series& s = lines[key];
       s.label = key;

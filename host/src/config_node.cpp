@@ -48,13 +48,18 @@ std::size_t invalid_utf8(const std::string& text) {
   const std::size_t n = text.size();
   for (std::size_t i = 0; i < n;) {
     const unsigned char c = s[i];
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
     if (len == 0 || i + len > n) return i;
     for (std::size_t k = 1; k < len; ++k)
       if ((s[i + k] & 0xC0) != 0x80) return i;
     if (len == 2 && c < 0xC2) return i;
     if (len == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0))) return i;
-    if (len == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || c > 0xF4 || (c == 0xF4 && s[i + 1] >= 0x90))) return i;
+    if (len == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || c > 0xF4 || (c == 0xF4 && s[i + 1] >= 0x90)))
+      return i;
     i += len;
   }
   return std::string::npos;
@@ -79,7 +84,8 @@ std::string location(const std::string& origin, const YAML::Mark& mark) {
   return origin + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
-ConfigNode convert(const YAML::Node& node, const std::string& origin, int depth, std::size_t& nodes) {
+ConfigNode convert(const YAML::Node& node, const std::string& origin, int depth,
+                   std::size_t& nodes) {
   ConfigNode out;
   out.where = location(origin, node.Mark());
   if (++nodes > kMaxNodes)
@@ -90,7 +96,9 @@ ConfigNode convert(const YAML::Node& node, const std::string& origin, int depth,
                 " levels; an experiment config is a few levels deep");
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null: out.type = ConfigNode::Type::Null; break;
+    case YAML::NodeType::Null:
+      out.type = ConfigNode::Type::Null;
+      break;
     case YAML::NodeType::Scalar:
       out.type = ConfigNode::Type::Scalar;
       out.scalar = node.Scalar();
@@ -158,7 +166,8 @@ void apply_override(ConfigNode& root, const std::string& assignment) {
   if (equals == std::string::npos || equals == 0)
     throw Error(origin + ": expected key.path=value, e.g. --set optimizer.lr=0.01");
   const std::string path = assignment.substr(0, equals);
-  ConfigNode value = parse_config(assignment.substr(equals + 1).empty() ? "~" : assignment.substr(equals + 1), origin);
+  ConfigNode value = parse_config(
+      assignment.substr(equals + 1).empty() ? "~" : assignment.substr(equals + 1), origin);
   // Every node of the value points at the flag.
   std::vector<ConfigNode*> stack{&value};
   while (!stack.empty()) {
@@ -174,7 +183,8 @@ void apply_override(ConfigNode& root, const std::string& assignment) {
   std::size_t start = 0;
   while (true) {
     const auto dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const std::string key =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (key.empty()) throw Error(origin + ": empty key in '" + path + "'");
     ConfigNode* child = node->find(key);
     if (dot == std::string::npos) {
@@ -216,7 +226,8 @@ std::string locate(const ConfigNode& root, const std::string& path) {
     } else {
       if (path[i] == '.') ++i;
       const std::size_t end = std::min(path.find('.', i), path.find('[', i));
-      const std::string key = path.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      const std::string key =
+          path.substr(i, end == std::string::npos ? std::string::npos : end - i);
       if (node->type != ConfigNode::Type::Map) return "";
       node = node->find(key);
       i = end == std::string::npos ? path.size() : end;
@@ -235,8 +246,12 @@ std::string with_location(const ConfigNode& root, const std::string& message) {
 namespace {
 void emit(YAML::Emitter& out, const ConfigNode& node) {
   switch (node.type) {
-    case ConfigNode::Type::Null: out << YAML::Null; break;
-    case ConfigNode::Type::Scalar: out << node.scalar; break;
+    case ConfigNode::Type::Null:
+      out << YAML::Null;
+      break;
+    case ConfigNode::Type::Scalar:
+      out << node.scalar;
+      break;
     case ConfigNode::Type::Sequence: {
       bool flat = true;
       for (const auto& item : node.items) flat = flat && item.type == ConfigNode::Type::Scalar;

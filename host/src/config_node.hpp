@@ -12,11 +12,11 @@ namespace gradplug::host {
 struct ConfigNode {
   enum class Type { Null, Scalar, Sequence, Map };
   Type type = Type::Null;
-  std::string scalar;                                     // Scalar: the text as written
-  std::vector<ConfigNode> items;                          // Sequence
+  std::string scalar;                                       // Scalar: the text as written
+  std::vector<ConfigNode> items;                            // Sequence
   std::vector<std::pair<std::string, ConfigNode>> entries;  // Map, in document order
-  std::vector<std::string> key_where;                     // Map: where each key is written
-  std::string where;                                      // "file:line:col" or "--set k=v"
+  std::vector<std::string> key_where;                       // Map: where each key is written
+  std::string where;                                        // "file:line:col" or "--set k=v"
 
   const ConfigNode* find(const std::string& key) const;
   ConfigNode* find(const std::string& key);

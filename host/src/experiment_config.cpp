@@ -1,8 +1,8 @@
 #include "experiment_config.hpp"
 
 #include <cerrno>
-#include <cstdio>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -24,10 +24,14 @@ using Type = ConfigNode::Type;
 
 const char* type_word(Type type) {
   switch (type) {
-    case Type::Null: return "nothing";
-    case Type::Scalar: return "a single value";
-    case Type::Sequence: return "a list";
-    case Type::Map: return "a map of keys";
+    case Type::Null:
+      return "nothing";
+    case Type::Scalar:
+      return "a single value";
+    case Type::Sequence:
+      return "a list";
+    case Type::Map:
+      return "a map of keys";
   }
   return "?";
 }
@@ -59,9 +63,9 @@ class MapReader {
            std::string("expected a map of keys (") + join(allowed_) + "), got " + shown(node));
     for (const auto& [key, value] : node.entries)
       if (std::find(allowed_.begin(), allowed_.end(), key) == allowed_.end())
-        throw Error(node.where_key(key) + ": " + child_path(key) + ": " +
-             "unknown key '" + key + "'" + did_you_mean(key, allowed_) + "; valid keys" +
-                 (path_.empty() ? "" : " in " + path_) + ": " + join(allowed_));
+        throw Error(node.where_key(key) + ": " + child_path(key) + ": " + "unknown key '" + key +
+                    "'" + did_you_mean(key, allowed_) + "; valid keys" +
+                    (path_.empty() ? "" : " in " + path_) + ": " + join(allowed_));
   }
 
   const ConfigNode* optional(const std::string& key) const {
@@ -89,7 +93,8 @@ double parse_real(const ConfigNode& node, const std::string& path) {
   char* end = nullptr;
   errno = 0;
   const double x = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || std::isspace(static_cast<unsigned char>(text[0])))
+  if (text.empty() || end != text.c_str() + text.size() ||
+      std::isspace(static_cast<unsigned char>(text[0])))
     fail(node, path, "expected a number, got " + shown(node));
   if (!std::isfinite(x) || errno == ERANGE)
     fail(node, path, shown(node) + " is not a finite number");
@@ -108,8 +113,7 @@ double read_real(const ConfigNode& node, const std::string& path, double lo, dou
 
 long long read_int(const ConfigNode& node, const std::string& path, long long lo, long long hi) {
   const double x = parse_real(node, path);
-  if (std::floor(x) != x)
-    fail(node, path, "expected a whole number, got " + shown(node));
+  if (std::floor(x) != x) fail(node, path, "expected a whole number, got " + shown(node));
   if (x < static_cast<double>(lo) || x > static_cast<double>(hi))
     fail(node, path,
          shown(node) + " is out of range; expected a whole number from " + std::to_string(lo) +
@@ -118,7 +122,8 @@ long long read_int(const ConfigNode& node, const std::string& path, long long lo
 }
 
 bool parse_bool(const ConfigNode& node, const std::string& path) {
-  static const std::set<std::string> yes = {"true", "True", "TRUE"}, no = {"false", "False", "FALSE"};
+  static const std::set<std::string> yes = {"true", "True", "TRUE"},
+                                     no = {"false", "False", "FALSE"};
   if (node.type == Type::Scalar && yes.count(node.scalar)) return true;
   if (node.type == Type::Scalar && no.count(node.scalar)) return false;
   fail(node, path, "expected true or false, got " + shown(node));
@@ -130,7 +135,8 @@ std::string read_name(const ConfigNode& node, const std::string& path,
     fail(node, path, "expected one of " + join(valid) + ", got " + shown(node));
   if (std::find(valid.begin(), valid.end(), node.scalar) == valid.end())
     fail(node, path,
-         "unknown value " + shown(node) + did_you_mean(node.scalar, valid) + "; valid: " + join(valid));
+         "unknown value " + shown(node) + did_you_mean(node.scalar, valid) +
+             "; valid: " + join(valid));
   return node.scalar;
 }
 
@@ -142,12 +148,12 @@ std::size_t index_of(const std::vector<std::string>& names, const std::string& n
 gp_value read_param(const ConfigNode& node, const std::string& path, const gp_param& p) {
   const std::string accepted = describe_accepted(p);
   auto check = [&](const ConfigNode& n, double x) {
-    if (!in_range(p, x))
-      fail(n, path, shown(n) + " is out of range; expected " + accepted);
+    if (!in_range(p, x)) fail(n, path, shown(n) + " is out of range; expected " + accepted);
     return x;
   };
   switch (p.type) {
-    case GP_PARAM_BOOL: return gp_value{{parse_bool(node, path) ? 1.0 : 0.0, 0.0}};
+    case GP_PARAM_BOOL:
+      return gp_value{{parse_bool(node, path) ? 1.0 : 0.0, 0.0}};
     case GP_PARAM_PAIR: {
       if (node.type != Type::Sequence || node.items.size() != 2)
         fail(node, path, "expected " + accepted + ", got " + shown(node));
@@ -174,8 +180,9 @@ PluginChoice read_plugin(const ConfigNode& node, const std::string& path, gp_kin
   if (node.type == Type::Map) {
     name_node = node.find("name");
     if (!name_node || name_node->type == Type::Null)
-      fail(node, path, std::string("missing required key 'name' (the ") + kind_name(kind) +
-                           "; known: " + join(known) + ")");
+      fail(node, path,
+           std::string("missing required key 'name' (the ") + kind_name(kind) +
+               "; known: " + join(known) + ")");
   }
   if (name_node->type != Type::Scalar)
     fail(*name_node, path,
@@ -206,10 +213,10 @@ PluginChoice read_plugin(const ConfigNode& node, const std::string& path, gp_kin
     const std::size_t i = index_of(param_names, key);
     if (i == param_names.size()) {
       std::vector<std::string> valid = param_names;
-      throw Error(node.where_key(key) + ": " + path + "." + key + ": " +
-           "unknown parameter '" + key + "' of " + kind_name(kind) + " '" + choice.name + "'" +
-               did_you_mean(key, valid) + "; its parameters: " +
-               (valid.empty() ? "none" : join(valid)));
+      throw Error(node.where_key(key) + ": " + path + "." + key + ": " + "unknown parameter '" +
+                  key + "' of " + kind_name(kind) + " '" + choice.name + "'" +
+                  did_you_mean(key, valid) +
+                  "; its parameters: " + (valid.empty() ? "none" : join(valid)));
     }
     if (value.type == Type::Null) fail(value, path + "." + key, "no value given");
     choice.values[i] = read_param(value, path + "." + key, d.params[i]);
@@ -240,9 +247,10 @@ Dataset read_inline_data(const MapReader& data, LossKind loss) {
   const ConfigNode& ys = data.required("y");
   const std::string ypath = data.child_path("y");
   if (ys.type != Type::Sequence || ys.items.size() != d.rows)
-    fail(ys, ypath,
-         "expected a list of " + std::to_string(d.rows) + " targets (one per row of x), got " +
-             (ys.type == Type::Sequence ? std::to_string(ys.items.size()) + " entries" : shown(ys)));
+    fail(
+        ys, ypath,
+        "expected a list of " + std::to_string(d.rows) + " targets (one per row of x), got " +
+            (ys.type == Type::Sequence ? std::to_string(ys.items.size()) + " entries" : shown(ys)));
   d.target_columns = ys.items[0].type == Type::Sequence ? ys.items[0].items.size() : 1;
   for (std::size_t r = 0; r < d.rows; ++r) {
     const ConfigNode& t = ys.items[r];
@@ -250,7 +258,8 @@ Dataset read_inline_data(const MapReader& data, LossKind loss) {
     if (t.type == Type::Sequence) {
       if (t.items.empty()) fail(t, tpath, "a target needs at least one value");
       if (t.items.size() != d.target_columns)
-        fail(t, tpath, "every target needs " + std::to_string(d.target_columns) + " values, like the first");
+        fail(t, tpath,
+             "every target needs " + std::to_string(d.target_columns) + " values, like the first");
       for (std::size_t k = 0; k < t.items.size(); ++k)
         d.y.push_back(parse_real(t.items[k], tpath + "[" + std::to_string(k) + "]"));
     } else {
@@ -267,7 +276,8 @@ Dataset read_inline_data(const MapReader& data, LossKind loss) {
       const double c = d.y[r];
       if (binary && c != 0 && c != 1)
         fail(ys.items[r], ypath + "[" + std::to_string(r) + "]",
-             std::string("loss '") + loss_name(loss) + "' takes class labels 0 or 1; got " + shown(ys.items[r]));
+             std::string("loss '") + loss_name(loss) + "' takes class labels 0 or 1; got " +
+                 shown(ys.items[r]));
       if (c < 0 || std::floor(c) != c || c > 100000)
         fail(ys.items[r], ypath + "[" + std::to_string(r) + "]",
              "class labels are whole numbers 0, 1, ...; got " + shown(ys.items[r]));
@@ -288,11 +298,13 @@ void read_split_and_scaling(const MapReader& data, DataSpec& spec) {
     const MapReader split(*n, "data.split", {"validation", "test"});
     if (const ConfigNode* v = split.optional("validation"))
       spec.split.validation = read_real(*v, "data.split.validation", 0.0, 1.0, false);
-    if (const ConfigNode* v = split.optional("test")) spec.split.test = read_real(*v, "data.split.test", 0.0, 1.0);
+    if (const ConfigNode* v = split.optional("test"))
+      spec.split.test = read_real(*v, "data.split.test", 0.0, 1.0);
     if (spec.split.validation + spec.split.test >= 1.0)
       fail(*n, "data.split", "validation + test must be below 1 so rows are left to train on");
   }
-  if (const ConfigNode* n = data.optional("standardize")) spec.standardize = parse_bool(*n, "data.standardize");
+  if (const ConfigNode* n = data.optional("standardize"))
+    spec.standardize = parse_bool(*n, "data.standardize");
 }
 
 }  // namespace
@@ -300,9 +312,8 @@ void read_split_and_scaling(const MapReader& data, DataSpec& spec) {
 ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
                                const std::string& default_name, const std::string& config_dir) {
   ExperimentSpec spec;
-  const MapReader top(root, "",
-                      {"name", "seed", "data", "model", "loss", "training", "optimizer",
-                       "regularizers"});
+  const MapReader top(
+      root, "", {"name", "seed", "data", "model", "loss", "training", "optimizer", "regularizers"});
   spec.name = default_name;
   if (const ConfigNode* n = top.optional("name")) {
     if (n->type != Type::Scalar || n->scalar.empty() || n->scalar.size() > 100 ||
@@ -320,7 +331,8 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   {
     const ConfigNode& node = top.required("data");
     const std::vector<std::string>& sources = data_source_names();
-    if (node.type != Type::Map) fail(node, "data", "expected a map with a 'source' key (" + join(sources) + ")");
+    if (node.type != Type::Map)
+      fail(node, "data", "expected a map with a 'source' key (" + join(sources) + ")");
     const ConfigNode* source = node.find("source");
     if (!source) fail(node, "data", "missing required key 'source' (" + join(sources) + ")");
     const std::string name = read_name(*source, "data.source", sources);
@@ -345,7 +357,8 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
         out = static_cast<std::size_t>(read_int(*n, std::string("data.") + key, lo, hi));
     };
     auto real = [&](const char* key, double& out, double lo, double hi, bool lo_open = false) {
-      if (const ConfigNode* n = data.optional(key)) out = read_real(*n, std::string("data.") + key, lo, hi, lo_open);
+      if (const ConfigNode* n = data.optional(key))
+        out = read_real(*n, std::string("data.") + key, lo, hi, lo_open);
     };
     if (name == "inline") d.inline_data = read_inline_data(data, spec.loss);
     if (name == "csv") {
@@ -354,17 +367,20 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
         fail(path, "data.path", "expected the path of a CSV file, got " + shown(path));
       std::filesystem::path file(path.scalar);
       // Relative paths are relative to the config file, so a config runs from any directory.
-      if (file.is_relative() && path.where.rfind("--set", 0) != 0) file = std::filesystem::path(config_dir) / file;
+      if (file.is_relative() && path.where.rfind("--set", 0) != 0)
+        file = std::filesystem::path(config_dir) / file;
       d.path = std::filesystem::absolute(file).lexically_normal().string();
       if (const ConfigNode* n = data.optional("target")) {
-        if (n->type != Type::Scalar) fail(*n, "data.target", "expected a column name, got " + shown(*n));
+        if (n->type != Type::Scalar)
+          fail(*n, "data.target", "expected a column name, got " + shown(*n));
         d.target = n->scalar;
       }
     }
     count("samples", d.samples, name == "xor" ? 1 : 2, kMaxSamples);
     real("noise", d.noise, 0.0, 10.0);
     real("factor", d.factor, 0.0, 1.0, true);
-    if (d.factor >= 1.0) fail(*data.optional("factor"), "data.factor", "expected a number in (0, 1)");
+    if (d.factor >= 1.0)
+      fail(*data.optional("factor"), "data.factor", "expected a number in (0, 1)");
     count("classes", d.classes, 2, 1000);
     count("points_per_class", d.points_per_class, 2, kMaxSamples);
     count("centers", d.centers, 1, 1000);
@@ -378,11 +394,15 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
     if (name != "inline" && name != "csv" && (name == "seed4") == loss_is_classification(spec.loss))
       fail(*source, "data.source",
            name == "seed4" ? std::string("seed4 has regression targets; use loss: mse")
-                           : "'" + name + "' makes class labels; use a classification loss (hinge, bce or softmax_cross_entropy)");
-    if ((name == "spirals" || name == "blobs") && (spec.loss == LossKind::Hinge || spec.loss == LossKind::BCE) &&
+                           : "'" + name +
+                                 "' makes class labels; use a classification loss (hinge, bce or "
+                                 "softmax_cross_entropy)");
+    if ((name == "spirals" || name == "blobs") &&
+        (spec.loss == LossKind::Hinge || spec.loss == LossKind::BCE) &&
         (name == "spirals" ? d.classes : d.centers) > 2)
       fail(*source, "data.source",
-           std::string("'") + name + "' with more than two classes needs loss: softmax_cross_entropy");
+           std::string("'") + name +
+               "' with more than two classes needs loss: softmax_cross_entropy");
   }
 
   // model
@@ -414,27 +434,31 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
         fail(model.node(), "model",
              "missing required key 'activation' for the hidden layers (known: " +
                  join(registry.names(GP_KIND_ACTIVATION)) + ")");
-      const PluginChoice choice = read_plugin(*act, "model.activation", GP_KIND_ACTIVATION, registry, true);
+      const PluginChoice choice =
+          read_plugin(*act, "model.activation", GP_KIND_ACTIVATION, registry, true);
       spec.activations.assign(hidden, choice);
     } else if (act) {
       (void)read_plugin(*act, "model.activation", GP_KIND_ACTIVATION, registry, true);
     }
     spec.output_activation.name = "linear";
     if (const ConfigNode* n = model.optional("output_activation"))
-      spec.output_activation = read_plugin(*n, "model.output_activation", GP_KIND_ACTIVATION, registry, true);
+      spec.output_activation =
+          read_plugin(*n, "model.output_activation", GP_KIND_ACTIVATION, registry, true);
     if (const ConfigNode* n = model.optional("init"))
-      spec.init = static_cast<Init>(index_of(init_names(), read_name(*n, "model.init", init_names())));
+      spec.init =
+          static_cast<Init>(index_of(init_names(), read_name(*n, "model.init", init_names())));
   }
 
   // training
   {
     const MapReader training(top.required("training"), "training",
-                             {"steps", "epochs", "batch_size", "shuffle", "schedule", "engine", "clip_norm",
-                              "early_stopping", "checkpoint_every"});
+                             {"steps", "epochs", "batch_size", "shuffle", "schedule", "engine",
+                              "clip_norm", "early_stopping", "checkpoint_every"});
     if (const ConfigNode* n = training.optional("clip_norm"))
       spec.clip_norm = read_real(*n, "training.clip_norm", 0.0, 1e12);
     if (const ConfigNode* n = training.optional("checkpoint_every"))
-      spec.checkpoint_every = static_cast<std::size_t>(read_int(*n, "training.checkpoint_every", 0, kMaxSteps));
+      spec.checkpoint_every =
+          static_cast<std::size_t>(read_int(*n, "training.checkpoint_every", 0, kMaxSteps));
     if (const ConfigNode* n = training.optional("early_stopping")) {
       const MapReader stopping(*n, "training.early_stopping", {"patience", "min_delta"});
       spec.patience = static_cast<std::size_t>(
@@ -443,35 +467,47 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
         spec.min_delta = read_real(*v, "training.early_stopping.min_delta", 0.0, 1e12);
     }
     if (const ConfigNode* n = training.optional("engine"))
-      spec.engine = static_cast<Engine>(index_of(engine_names(), read_name(*n, "training.engine", engine_names())));
+      spec.engine = static_cast<Engine>(
+          index_of(engine_names(), read_name(*n, "training.engine", engine_names())));
     const ConfigNode* steps = training.optional("steps");
     const ConfigNode* epochs = training.optional("epochs");
     if (steps && epochs)
-      fail(*epochs, "training.epochs", "give either steps or epochs, not both (steps is set at " + steps->where + ")");
-    if (!steps && !epochs) fail(training.node(), "training", "missing required key 'steps' or 'epochs'");
-    if (steps) spec.steps = static_cast<std::size_t>(read_int(*steps, "training.steps", 1, kMaxSteps));
-    if (epochs) spec.epochs = static_cast<std::size_t>(read_int(*epochs, "training.epochs", 1, kMaxSteps));
+      fail(*epochs, "training.epochs",
+           "give either steps or epochs, not both (steps is set at " + steps->where + ")");
+    if (!steps && !epochs)
+      fail(training.node(), "training", "missing required key 'steps' or 'epochs'");
+    if (steps)
+      spec.steps = static_cast<std::size_t>(read_int(*steps, "training.steps", 1, kMaxSteps));
+    if (epochs)
+      spec.epochs = static_cast<std::size_t>(read_int(*epochs, "training.epochs", 1, kMaxSteps));
     if (const ConfigNode* n = training.optional("batch_size"))
-      spec.batch_size = static_cast<std::size_t>(read_int(*n, "training.batch_size", 0, kMaxSamples));
-    if (const ConfigNode* n = training.optional("shuffle")) spec.shuffle = parse_bool(*n, "training.shuffle");
+      spec.batch_size =
+          static_cast<std::size_t>(read_int(*n, "training.batch_size", 0, kMaxSamples));
+    if (const ConfigNode* n = training.optional("shuffle"))
+      spec.shuffle = parse_bool(*n, "training.shuffle");
     if (const ConfigNode* n = training.optional("schedule")) {
       const ConfigNode* name_node = n;
       if (n->type == Type::Map) {
         name_node = n->find("name");
-        if (!name_node) fail(*n, "training.schedule", "missing required key 'name' (" + join(Schedule::names()) + ")");
+        if (!name_node)
+          fail(*n, "training.schedule",
+               "missing required key 'name' (" + join(Schedule::names()) + ")");
       }
-      spec.schedule.kind = static_cast<Schedule::Kind>(
-          index_of(Schedule::names(), read_name(*name_node, "training.schedule.name", Schedule::names())));
+      spec.schedule.kind = static_cast<Schedule::Kind>(index_of(
+          Schedule::names(), read_name(*name_node, "training.schedule.name", Schedule::names())));
       if (n->type == Type::Map) {
         std::vector<std::string> keys = {"name"};
-        if (spec.schedule.kind == Schedule::Kind::Linear || spec.schedule.kind == Schedule::Kind::Cosine)
+        if (spec.schedule.kind == Schedule::Kind::Linear ||
+            spec.schedule.kind == Schedule::Kind::Cosine)
           keys.push_back("final_factor");
-        if (spec.schedule.kind == Schedule::Kind::Step) keys.insert(keys.end(), {"step_size", "gamma"});
+        if (spec.schedule.kind == Schedule::Kind::Step)
+          keys.insert(keys.end(), {"step_size", "gamma"});
         const MapReader schedule(*n, "training.schedule", keys);
         if (const ConfigNode* v = schedule.optional("final_factor"))
           spec.schedule.final_factor = read_real(*v, "training.schedule.final_factor", 0.0, 1e6);
         if (const ConfigNode* v = schedule.optional("step_size"))
-          spec.schedule.step_size = static_cast<std::size_t>(read_int(*v, "training.schedule.step_size", 1, kMaxSteps));
+          spec.schedule.step_size =
+              static_cast<std::size_t>(read_int(*v, "training.schedule.step_size", 1, kMaxSteps));
         if (const ConfigNode* v = schedule.optional("gamma"))
           spec.schedule.gamma = read_real(*v, "training.schedule.gamma", 0.0, 1e6, true);
       }
@@ -487,7 +523,8 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
     if (regs->type != Type::Sequence)
       fail(*regs, "regularizers", "expected a list, e.g. [{name: l2, lambda: 1e-4}]");
     for (std::size_t i = 0; i < regs->items.size(); ++i)
-      spec.regularizers.push_back(read_plugin(regs->items[i], "regularizers[" + std::to_string(i) + "]",
+      spec.regularizers.push_back(read_plugin(regs->items[i],
+                                              "regularizers[" + std::to_string(i) + "]",
                                               GP_KIND_REGULARIZER, registry));
   }
   return spec;
@@ -495,11 +532,15 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
 
 namespace {
 
-ConfigNode scalar(std::string text) { return ConfigNode{Type::Scalar, std::move(text), {}, {}, {}, {}}; }
+ConfigNode scalar(std::string text) {
+  return ConfigNode{Type::Scalar, std::move(text), {}, {}, {}, {}};
+}
 ConfigNode number(double x) { return scalar(format_number(x)); }
 ConfigNode map() { return ConfigNode{Type::Map, {}, {}, {}, {}, {}}; }
 ConfigNode seq() { return ConfigNode{Type::Sequence, {}, {}, {}, {}, {}}; }
-void put(ConfigNode& m, const std::string& key, ConfigNode value) { m.add(key, std::move(value), {}); }
+void put(ConfigNode& m, const std::string& key, ConfigNode value) {
+  m.add(key, std::move(value), {});
+}
 
 ConfigNode plugin_node(const PluginChoice& choice, gp_kind kind, const Registry& registry) {
   ConfigNode node = map();
@@ -545,7 +586,8 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
           ys.items.push_back(number(in.target(r)[0]));
         } else {
           ConfigNode t = seq();
-          for (std::size_t k = 0; k < in.target_columns; ++k) t.items.push_back(number(in.target(r)[k]));
+          for (std::size_t k = 0; k < in.target_columns; ++k)
+            t.items.push_back(number(in.target(r)[k]));
           ys.items.push_back(t);
         }
       }
@@ -557,7 +599,8 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
       put(data, "path", scalar(d.path));
       if (!d.target.empty()) put(data, "target", scalar(d.target));
       break;
-    case DataSpec::Source::Seed4: break;
+    case DataSpec::Source::Seed4:
+      break;
     case DataSpec::Source::Xor:
     case DataSpec::Source::Moons:
       count("samples", d.samples);
@@ -592,15 +635,19 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
   for (std::size_t s : spec.layers) layers.items.push_back(scalar(std::to_string(s)));
   put(model, "layers", layers);
   ConfigNode acts = seq();
-  for (const auto& a : spec.activations) acts.items.push_back(plugin_node(a, GP_KIND_ACTIVATION, registry));
+  for (const auto& a : spec.activations)
+    acts.items.push_back(plugin_node(a, GP_KIND_ACTIVATION, registry));
   put(model, "activation", acts);
-  put(model, "output_activation", plugin_node(spec.output_activation, GP_KIND_ACTIVATION, registry));
+  put(model, "output_activation",
+      plugin_node(spec.output_activation, GP_KIND_ACTIVATION, registry));
   put(model, "init", scalar(init_name(spec.init)));
   put(root, "model", model);
   put(root, "loss", scalar(loss_name(spec.loss)));
   ConfigNode training = map();
-  if (spec.steps) put(training, "steps", scalar(std::to_string(spec.steps)));
-  else put(training, "epochs", scalar(std::to_string(spec.epochs)));
+  if (spec.steps)
+    put(training, "steps", scalar(std::to_string(spec.steps)));
+  else
+    put(training, "epochs", scalar(std::to_string(spec.epochs)));
   put(training, "batch_size", scalar(std::to_string(spec.batch_size)));
   put(training, "shuffle", scalar(spec.shuffle ? "true" : "false"));
   put(training, "engine", scalar(engine_names()[static_cast<std::size_t>(spec.engine)]));
@@ -624,7 +671,8 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
   put(root, "training", training);
   put(root, "optimizer", plugin_node(spec.optimizer, GP_KIND_OPTIMIZER, registry));
   ConfigNode regs = seq();
-  for (const auto& r : spec.regularizers) regs.items.push_back(plugin_node(r, GP_KIND_REGULARIZER, registry));
+  for (const auto& r : spec.regularizers)
+    regs.items.push_back(plugin_node(r, GP_KIND_REGULARIZER, registry));
   put(root, "regularizers", regs);
   return root;
 }

@@ -20,7 +20,8 @@ inline constexpr long long kMaxSamples = 10000000;
 // Relative data paths are taken from the config file's directory (config_dir), or from the
 // current directory when they come from --set.
 ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
-                               const std::string& default_name, const std::string& config_dir = ".");
+                               const std::string& default_name,
+                               const std::string& config_dir = ".");
 
 // The spec as a config tree with every default filled in (what a run directory records).
 ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry);

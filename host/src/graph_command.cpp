@@ -1,6 +1,7 @@
 // gradplug graph CONFIG: the Value graph of one forward and backward pass on one sample, as
 // Graphviz DOT in the style of micrograd's draw_dot (each value with its data and grad, each op
 // as a small node between its inputs and its result), plus an SVG when `dot` is installed.
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -8,7 +9,6 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
-#include <spawn.h>
 
 #include "cli.hpp"
 #include "config_node.hpp"
@@ -32,7 +32,8 @@ constexpr std::uint32_t kMaxGraphNodes = 3000;
 std::string dot_escape(const std::string& s) {
   std::string out;
   for (char c : s) {
-    if (c == '"' || c == '\\' || c == '{' || c == '}' || c == '|' || c == '<' || c == '>') out += '\\';
+    if (c == '"' || c == '\\' || c == '{' || c == '}' || c == '|' || c == '<' || c == '>')
+      out += '\\';
     out += c;
   }
   return out;
@@ -59,11 +60,16 @@ std::string find_dot() {
 
 int command_graph(const std::vector<std::string>& args) {
   po::options_description options("gradplug graph CONFIG.yaml --out graph.dot [--sample I]");
-  options.add_options()("help", "show this help")("config", po::value<std::string>(), "the experiment config")(
-      "out", po::value<std::string>(), "the DOT file to write (an SVG is written beside it when `dot` is installed)")(
-      "sample", po::value<std::size_t>()->default_value(0), "which training row to push through the graph (0-based)")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a config value (as for train)")(
-      "plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from DIR (repeatable)");
+  options.add_options()("help", "show this help")("config", po::value<std::string>(),
+                                                  "the experiment config")(
+      "out", po::value<std::string>(),
+      "the DOT file to write (an SVG is written beside it when `dot` is installed)")(
+      "sample", po::value<std::size_t>()->default_value(0),
+      "which training row to push through the graph (0-based)")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a config value (as for train)")("plugin-dir",
+                                                po::value<std::vector<std::string>>()->composing(),
+                                                "also load plugins from DIR (repeatable)");
   po::positional_options_description positional;
   positional.add("config", 1);
   const auto vm = parse_command("graph", args, options, positional);
@@ -74,13 +80,16 @@ int command_graph(const std::vector<std::string>& args) {
   if (!vm.count("config") || !vm.count("out"))
     throw Error("gradplug graph: usage: gradplug graph CONFIG.yaml --out graph.dot [--sample I]");
   const std::string config_path = vm["config"].as<std::string>();
-  const Registry registry = load_registry(
-      vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
+  const Registry registry =
+      load_registry(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
+                                           : std::vector<std::string>{});
   ConfigNode config = load_config_file(config_path);
   if (vm.count("set"))
-    for (const auto& assignment : vm["set"].as<std::vector<std::string>>()) apply_override(config, assignment);
-  const ExperimentSpec spec = read_experiment(config, registry, fs::path(config_path).stem().string(),
-                                              fs::path(config_path).parent_path().string());
+    for (const auto& assignment : vm["set"].as<std::vector<std::string>>())
+      apply_override(config, assignment);
+  const ExperimentSpec spec =
+      read_experiment(config, registry, fs::path(config_path).stem().string(),
+                      fs::path(config_path).parent_path().string());
   Experiment e = [&] {
     try {
       return build_experiment(spec, registry);
@@ -99,9 +108,10 @@ int command_graph(const std::vector<std::string>& args) {
   Trainer trainer(spec.loss, {});
   const std::uint32_t root = trainer.build_loss(tape, *e.model, params, e.data, {sample});
   if (tape.size() > kMaxGraphNodes)
-    throw Error("the graph of this model has " + std::to_string(tape.size()) + " nodes, more than the " +
-                std::to_string(kMaxGraphNodes) +
-                " that can still be read as a picture; draw a smaller model, e.g. --set model.layers=[4,4,1]");
+    throw Error("the graph of this model has " + std::to_string(tape.size()) +
+                " nodes, more than the " + std::to_string(kMaxGraphNodes) +
+                " that can still be read as a picture; draw a smaller model, e.g. --set "
+                "model.layers=[4,4,1]");
   tape.backward(root);
 
   // Names for the leaves: parameters by layer, neuron and input; inputs as x1, x2, ...
@@ -111,24 +121,27 @@ int command_graph(const std::vector<std::string>& args) {
     for (std::size_t j = 0; j < layer.outputs(); ++j) {
       const Neuron& n = layer.neurons[j];
       for (std::size_t k = 0; k < n.inputs; ++k)
-        names[params[n.offset + k]] = "w" + std::to_string(l + 1) + "." + std::to_string(j + 1) + "." + std::to_string(k + 1);
+        names[params[n.offset + k]] =
+            "w" + std::to_string(l + 1) + "." + std::to_string(j + 1) + "." + std::to_string(k + 1);
       names[params[n.bias_offset()]] = "b" + std::to_string(l + 1) + "." + std::to_string(j + 1);
     }
   }
   std::size_t input = 0;
-  for (std::uint32_t i = static_cast<std::uint32_t>(params.size()); i < tape.size() && input < e.data.features; ++i)
+  for (std::uint32_t i = static_cast<std::uint32_t>(params.size());
+       i < tape.size() && input < e.data.features; ++i)
     if (tape.node(i).op == Op::Const) names[i] = "x" + std::to_string(++input);
   names[root] = "loss";
 
   std::ostringstream dot;
-  dot << "// gradplug graph of " << config_path << ", sample " << sample << ": " << tape.size() << " values\n"
+  dot << "// gradplug graph of " << config_path << ", sample " << sample << ": " << tape.size()
+      << " values\n"
       << "digraph gradplug {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
   const std::uint32_t* operands = tape.operands();
   for (std::uint32_t i = 0; i < tape.size(); ++i) {
     const Node& n = tape.node(i);
     std::string label = names[i].empty() ? "" : dot_escape(names[i]) + " | ";
-    dot << "  v" << i << " [shape=record, label=\"{ " << label << "data " << short_number(n.data) << " | grad "
-        << short_number(n.grad) << " }\"];\n";
+    dot << "  v" << i << " [shape=record, label=\"{ " << label << "data " << short_number(n.data)
+        << " | grad " << short_number(n.grad) << " }\"];\n";
     if (n.op == Op::Leaf || n.op == Op::Const) continue;
     std::string op = op_name(n.op);
     const bool constant = n.op == Op::AddConst || n.op == Op::MulConst || n.op == Op::DivConst ||
@@ -139,13 +152,26 @@ int command_graph(const std::vector<std::string>& args) {
       for (const Layer& layer : e.model->layers())
         if (layer.activation.get() == tape.activation(n.aux())) op = layer.activation_name;
     }
-    dot << "  op" << i << " [shape=ellipse, label=\"" << dot_escape(op) << "\"];\n  op" << i << " -> v" << i << ";\n";
+    dot << "  op" << i << " [shape=ellipse, label=\"" << dot_escape(op) << "\"];\n  op" << i
+        << " -> v" << i << ";\n";
     std::vector<std::uint32_t> inputs;
     switch (n.op) {
-      case Op::Sum: inputs.assign(operands + n.a, operands + n.a + n.b()); break;
-      case Op::Dot: inputs.assign(operands + n.a, operands + n.a + 2 * n.b() + n.aux()); break;
-      case Op::Add: case Op::Sub: case Op::Mul: case Op::Div: case Op::Pow: inputs = {n.a, n.b()}; break;
-      default: inputs = {n.a}; break;
+      case Op::Sum:
+        inputs.assign(operands + n.a, operands + n.a + n.b());
+        break;
+      case Op::Dot:
+        inputs.assign(operands + n.a, operands + n.a + 2 * n.b() + n.aux());
+        break;
+      case Op::Add:
+      case Op::Sub:
+      case Op::Mul:
+      case Op::Div:
+      case Op::Pow:
+        inputs = {n.a, n.b()};
+        break;
+      default:
+        inputs = {n.a};
+        break;
     }
     for (std::uint32_t in : inputs) dot << "  v" << in << " -> op" << i << ";\n";
   }
@@ -156,7 +182,8 @@ int command_graph(const std::vector<std::string>& args) {
   std::cout << "gradplug graph: " << tape.size() << " values written to " << out.string() << "\n";
   const std::string dot_program = find_dot();
   if (dot_program.empty()) {
-    std::cout << "(install Graphviz, e.g. apt-get install graphviz, for an SVG: dot -Tsvg " << out.string() << ")\n";
+    std::cout << "(install Graphviz, e.g. apt-get install graphviz, for an SVG: dot -Tsvg "
+              << out.string() << ")\n";
     return 0;
   }
   fs::path svg = out;
@@ -173,7 +200,8 @@ int command_graph(const std::vector<std::string>& args) {
       waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::error_code ec;
     fs::remove(partial, ec);
-    std::cerr << "gradplug graph: warning: dot could not draw " << out.string() << "; the DOT file is complete\n";
+    std::cerr << "gradplug graph: warning: dot could not draw " << out.string()
+              << "; the DOT file is complete\n";
     return 0;
   }
   fs::rename(partial, svg);

@@ -69,7 +69,8 @@ class Reader {
   std::vector<double> numbers(const json& value, const std::string& where, std::size_t size) const {
     if (!value.is_array()) fail(where, "expected a list of numbers");
     if (size != std::numeric_limits<std::size_t>::max() && value.size() != size)
-      fail(where, "expected " + std::to_string(size) + " numbers, found " + std::to_string(value.size()));
+      fail(where,
+           "expected " + std::to_string(size) + " numbers, found " + std::to_string(value.size()));
     std::vector<double> out;
     out.reserve(value.size());
     for (std::size_t i = 0; i < value.size(); ++i) {
@@ -101,7 +102,8 @@ class Reader {
   std::vector<std::string> texts(const json& value, const std::string& where) const {
     if (!value.is_array()) fail(where, "expected a list of strings");
     std::vector<std::string> out;
-    for (std::size_t i = 0; i < value.size(); ++i) out.push_back(text(value[i], where + "[" + std::to_string(i) + "]"));
+    for (std::size_t i = 0; i < value.size(); ++i)
+      out.push_back(text(value[i], where + "[" + std::to_string(i) + "]"));
     return out;
   }
 
@@ -110,7 +112,8 @@ class Reader {
 };
 
 // The activation of a layer made from its name and named parameters, checked against the schema.
-std::shared_ptr<const Activation> make_activation(const Reader& in, const json& spec, const std::string& where,
+std::shared_ptr<const Activation> make_activation(const Reader& in, const json& spec,
+                                                  const std::string& where,
                                                   const Registry& registry, std::string& name) {
   name = in.text(in.at(spec, "name", where), where + ".name");
   if (name == "linear") return nullptr;
@@ -127,9 +130,12 @@ std::shared_ptr<const Activation> make_activation(const Reader& in, const json& 
   for (std::size_t i = 0; i < d.param_count; ++i) {
     if (!params.contains(d.params[i].name)) continue;
     const json& v = params.at(d.params[i].name);
-    if (v.is_boolean()) values[i].v[0] = v.get<bool>() ? 1 : 0;
-    else if (v.is_array() && v.size() == 2) values[i] = gp_value{{v[0].get<double>(), v[1].get<double>()}};
-    else values[i].v[0] = in.number(v, where + ".params." + d.params[i].name);
+    if (v.is_boolean())
+      values[i].v[0] = v.get<bool>() ? 1 : 0;
+    else if (v.is_array() && v.size() == 2)
+      values[i] = gp_value{{v[0].get<double>(), v[1].get<double>()}};
+    else
+      values[i].v[0] = in.number(v, where + ".params." + d.params[i].name);
   }
   try {
     return registry.create_activation(name, values);
@@ -146,17 +152,21 @@ json model_to_json(const ExperimentSpec& spec, const Experiment& e, const TrainS
   json layers = json::array();
   for (std::size_t l = 0; l < model.layers().size(); ++l) {
     const Layer& layer = model.layers()[l];
-    const PluginChoice& act = l + 1 < model.layers().size() ? spec.activations[l] : spec.output_activation;
+    const PluginChoice& act =
+        l + 1 < model.layers().size() ? spec.activations[l] : spec.output_activation;
     json weights = json::array(), biases = json::array();
     for (const Neuron& n : layer.neurons) {
-      weights.push_back(std::vector<double>(model.parameters().begin() + static_cast<std::ptrdiff_t>(n.offset),
-                                            model.parameters().begin() + static_cast<std::ptrdiff_t>(n.bias_offset())));
+      weights.push_back(std::vector<double>(
+          model.parameters().begin() + static_cast<std::ptrdiff_t>(n.offset),
+          model.parameters().begin() + static_cast<std::ptrdiff_t>(n.bias_offset())));
       biases.push_back(model.parameters()[n.bias_offset()]);
     }
-    layers.push_back({{"units", layer.outputs()},
-                      {"activation", {{"name", act.name}, {"params", plugin_params(registry, GP_KIND_ACTIVATION, act)}}},
-                      {"weights", weights},
-                      {"biases", biases}});
+    layers.push_back(
+        {{"units", layer.outputs()},
+         {"activation",
+          {{"name", act.name}, {"params", plugin_params(registry, GP_KIND_ACTIVATION, act)}}},
+         {"weights", weights},
+         {"biases", biases}});
   }
   json optimizer_state = json::object();
   for (const auto& [name, values] : e.optimizer->save()) optimizer_state[name] = values;
@@ -205,7 +215,8 @@ LoadedModel read_model(const fs::path& file, const Registry& registry) {
   return read_model_text(text.str(), name, registry);
 }
 
-LoadedModel read_model_text(const std::string& text, const std::string& name, const Registry& registry) {
+LoadedModel read_model_text(const std::string& text, const std::string& name,
+                            const Registry& registry) {
   json doc;
   try {
     doc = json::parse(text);
@@ -218,11 +229,13 @@ LoadedModel read_model_text(const std::string& text, const std::string& name, co
     throw Error(name + ": not a gradplug model file (no \"format\": \"" + kModelFormat + "\")");
   if (!doc.contains("format_version") || !doc["format_version"].is_number_integer() ||
       doc["format_version"].get<int>() != kModelFormatVersion)
-    throw Error(name + ": model format version " +
-                (doc.contains("format_version") ? doc["format_version"].dump() : std::string("(missing)")) +
-                ", this gradplug reads version " + std::to_string(kModelFormatVersion));
+    throw Error(
+        name + ": model format version " +
+        (doc.contains("format_version") ? doc["format_version"].dump() : std::string("(missing)")) +
+        ", this gradplug reads version " + std::to_string(kModelFormatVersion));
   if (std::string problem; !checksum_matches(doc, problem))
-    throw Error(name + ": refused: " + problem + "; use an intact copy, or the run's last good checkpoint");
+    throw Error(name + ": refused: " + problem +
+                "; use an intact copy, or the run's last good checkpoint");
 
   LoadedModel m;
   m.name = doc.value("name", "model");
@@ -234,7 +247,8 @@ LoadedModel read_model_text(const std::string& text, const std::string& name, co
   const std::size_t inputs = in.count(in.at(doc, "inputs", "root"), "inputs");
   if (inputs == 0) in.fail("inputs", "a model needs at least one input");
   const json& layers = in.at(doc, "layers", "root");
-  if (!layers.is_array() || layers.empty()) in.fail("layers", "expected a non-empty list of layers");
+  if (!layers.is_array() || layers.empty())
+    in.fail("layers", "expected a non-empty list of layers");
 
   std::vector<LayerSpec> specs;
   std::size_t fan_in = inputs;
@@ -243,8 +257,8 @@ LoadedModel read_model_text(const std::string& text, const std::string& name, co
     LayerSpec spec;
     spec.size = in.count(in.at(layers[l], "units", where), where + ".units");
     if (spec.size == 0) in.fail(where + ".units", "a layer needs at least one unit");
-    spec.activation = make_activation(in, in.at(layers[l], "activation", where), where + ".activation", registry,
-                                      spec.activation_name);
+    spec.activation = make_activation(in, in.at(layers[l], "activation", where),
+                                      where + ".activation", registry, spec.activation_name);
     specs.push_back(spec);
     (void)fan_in;
   }
@@ -255,12 +269,16 @@ LoadedModel read_model_text(const std::string& text, const std::string& name, co
     const Layer& layer = m.model->layers()[l];
     const json& weights = in.at(layers[l], "weights", where);
     if (!weights.is_array() || weights.size() != layer.outputs())
-      in.fail(where + ".weights", "expected " + std::to_string(layer.outputs()) + " rows (one per unit)");
-    const auto biases = in.numbers(in.at(layers[l], "biases", where), where + ".biases", layer.outputs());
+      in.fail(where + ".weights",
+              "expected " + std::to_string(layer.outputs()) + " rows (one per unit)");
+    const auto biases =
+        in.numbers(in.at(layers[l], "biases", where), where + ".biases", layer.outputs());
     for (std::size_t j = 0; j < layer.outputs(); ++j) {
-      const auto row = in.numbers(weights[j], where + ".weights[" + std::to_string(j) + "]", layer.inputs());
+      const auto row =
+          in.numbers(weights[j], where + ".weights[" + std::to_string(j) + "]", layer.inputs());
       const Neuron& n = layer.neurons[j];
-      std::copy(row.begin(), row.end(), m.model->parameters().begin() + static_cast<std::ptrdiff_t>(n.offset));
+      std::copy(row.begin(), row.end(),
+                m.model->parameters().begin() + static_cast<std::ptrdiff_t>(n.offset));
       m.model->parameters()[n.bias_offset()] = biases[j];
     }
   }
@@ -275,17 +293,21 @@ LoadedModel read_model_text(const std::string& text, const std::string& name, co
   m.target_name = data.contains("target") ? in.text(data["target"], "data.target") : "";
   m.class_names = in.texts(in.at(data, "classes", "data"), "data.classes");
   const json& standardize = in.at(data, "standardize", "data");
-  m.standardizer.mean = in.numbers(in.at(standardize, "mean", "data.standardize"), "data.standardize.mean", inputs);
-  m.standardizer.scale = in.numbers(in.at(standardize, "scale", "data.standardize"), "data.standardize.scale", inputs);
+  m.standardizer.mean =
+      in.numbers(in.at(standardize, "mean", "data.standardize"), "data.standardize.mean", inputs);
+  m.standardizer.scale =
+      in.numbers(in.at(standardize, "scale", "data.standardize"), "data.standardize.scale", inputs);
   for (double s : m.standardizer.scale)
-    if (!(s > 0) || !std::isfinite(s)) in.fail("data.standardize.scale", "scales must be positive and finite");
+    if (!(s > 0) || !std::isfinite(s))
+      in.fail("data.standardize.scale", "scales must be positive and finite");
 
   if (doc.contains("optimizer")) {
     const json& opt = doc["optimizer"];
     m.optimizer_name = in.text(in.at(opt, "name", "optimizer"), "optimizer.name");
     if (opt.contains("state") && opt["state"].is_object())
       for (const auto& [key, value] : opt["state"].items())
-        m.optimizer_state.emplace_back(key, in.numbers(value, "optimizer.state." + key, std::numeric_limits<std::size_t>::max()));
+        m.optimizer_state.emplace_back(key, in.numbers(value, "optimizer.state." + key,
+                                                       std::numeric_limits<std::size_t>::max()));
   }
   if (doc.contains("training")) {
     const json& t = doc["training"];
@@ -302,9 +324,11 @@ LoadedModel read_model_text(const std::string& text, const std::string& name, co
     const json& rng = in.at(t, "rng", "training");
     s.order_rng = in.words(in.at(rng, "order", "training.rng"), "training.rng.order");
     s.dropout_rng = in.words(in.at(rng, "dropout", "training.rng"), "training.rng.dropout");
-    s.best_validation_loss = in.number(in.at(t, "best_validation_loss", "training"), "training.best_validation_loss");
+    s.best_validation_loss =
+        in.number(in.at(t, "best_validation_loss", "training"), "training.best_validation_loss");
     s.best_step = in.count(in.at(t, "best_step", "training"), "training.best_step");
-    s.epochs_without_improvement = in.count(in.at(t, "epochs_without_improvement", "training"), "training.epochs_without_improvement");
+    s.epochs_without_improvement = in.count(in.at(t, "epochs_without_improvement", "training"),
+                                            "training.epochs_without_improvement");
   }
   return m;
 }
@@ -312,15 +336,18 @@ LoadedModel read_model_text(const std::string& text, const std::string& name, co
 void copy_weights(const MLP& from, MLP& to, const std::string& from_name) {
   auto shape = [](const MLP& m, std::size_t l) {
     const Layer& layer = m.layers()[l];
-    return std::to_string(layer.inputs()) + " inputs x " + std::to_string(layer.outputs()) + " units";
+    return std::to_string(layer.inputs()) + " inputs x " + std::to_string(layer.outputs()) +
+           " units";
   };
   if (from.layers().size() != to.layers().size())
-    throw Error(from_name + ": has " + std::to_string(from.layers().size()) + " layers, the config has " +
-                std::to_string(to.layers().size()) + "; --init needs the same architecture");
+    throw Error(from_name + ": has " + std::to_string(from.layers().size()) +
+                " layers, the config has " + std::to_string(to.layers().size()) +
+                "; --init needs the same architecture");
   for (std::size_t l = 0; l < to.layers().size(); ++l)
-    if (from.layers()[l].inputs() != to.layers()[l].inputs() || from.layers()[l].outputs() != to.layers()[l].outputs())
-      throw Error(from_name + ": layer " + std::to_string(l + 1) + " is " + shape(from, l) + ", the config's is " +
-                  shape(to, l) + "; --init needs the same architecture");
+    if (from.layers()[l].inputs() != to.layers()[l].inputs() ||
+        from.layers()[l].outputs() != to.layers()[l].outputs())
+      throw Error(from_name + ": layer " + std::to_string(l + 1) + " is " + shape(from, l) +
+                  ", the config's is " + shape(to, l) + "; --init needs the same architecture");
   std::copy(from.parameters().begin(), from.parameters().end(), to.parameters().begin());
 }
 

@@ -41,7 +41,8 @@ struct LoadedModel {
 // what is wrong with it.
 LoadedModel read_model(const std::filesystem::path& file, const Registry& registry);
 // The same from the file's text in memory; `name` takes the place of the file name in messages.
-LoadedModel read_model_text(const std::string& text, const std::string& name, const Registry& registry);
+LoadedModel read_model_text(const std::string& text, const std::string& name,
+                            const Registry& registry);
 
 // A run directory or a model file: the model file it means.
 std::filesystem::path model_path(const std::string& run_dir_or_model);

@@ -19,14 +19,15 @@ int command_plugins(const std::vector<std::string>& args) {
               << options << "\n";
     return 0;
   }
-  const Registry registry = load_registry(
-      vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
+  const Registry registry =
+      load_registry(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
+                                           : std::vector<std::string>{});
   for (gp_kind kind : {GP_KIND_ACTIVATION, GP_KIND_OPTIMIZER, GP_KIND_REGULARIZER}) {
     for (const std::string& name : registry.names(kind)) {
       const LoadedPlugin& plugin = *registry.find(kind, name);
       const gp_descriptor& d = *plugin.descriptor;
-      std::cout << kind_name(kind) << " " << d.name << " " << d.version << "  " << plugin.file.string()
-                << "\n  " << d.description << "\n";
+      std::cout << kind_name(kind) << " " << d.name << " " << d.version << "  "
+                << plugin.file.string() << "\n  " << d.description << "\n";
       for (std::size_t i = 0; i < d.param_count; ++i) {
         const gp_param& p = d.params[i];
         std::cout << "    " << p.name << " (" << type_name(p.type) << ", default "

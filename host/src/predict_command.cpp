@@ -30,13 +30,16 @@ struct Loaded {
 
 Loaded load(const po::variables_map& vm, const std::string& command, bool require_target) {
   if (!vm.count("model") || !vm.count("data"))
-    throw Error("gradplug " + command + ": usage: gradplug " + command + " RUN_DIR_OR_MODEL DATA.csv");
-  const Registry registry = load_registry(
-      vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
+    throw Error("gradplug " + command + ": usage: gradplug " + command +
+                " RUN_DIR_OR_MODEL DATA.csv");
+  const Registry registry =
+      load_registry(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
+                                           : std::vector<std::string>{});
   Loaded l{read_model(model_path(vm["model"].as<std::string>()), registry), {}};
   const bool classification = loss_is_classification(l.model.loss);
-  l.data = load_csv_for_model(vm["data"].as<std::string>(), l.model.feature_names, l.model.target_name,
-                              classification ? l.model.class_names : std::vector<std::string>{}, require_target);
+  l.data = load_csv_for_model(
+      vm["data"].as<std::string>(), l.model.feature_names, l.model.target_name,
+      classification ? l.model.class_names : std::vector<std::string>{}, require_target);
   if (!require_target) l.data.y.clear();
   l.model.standardizer.apply(l.data);
   return l;
@@ -53,21 +56,25 @@ std::vector<double> probabilities(LossKind loss, const std::vector<double>& out)
     return p;
   }
   if (loss == LossKind::BCE) {
-    const double p1 = out[0] >= 0 ? 1 / (1 + std::exp(-out[0])) : std::exp(out[0]) / (1 + std::exp(out[0]));
+    const double p1 =
+        out[0] >= 0 ? 1 / (1 + std::exp(-out[0])) : std::exp(out[0]) / (1 + std::exp(out[0]));
     return {1 - p1, p1};
   }
   return {};
 }
 
 std::size_t predicted_class(LossKind loss, const std::vector<double>& out) {
-  if (loss == LossKind::SoftmaxCE) return static_cast<std::size_t>(std::max_element(out.begin(), out.end()) - out.begin());
+  if (loss == LossKind::SoftmaxCE)
+    return static_cast<std::size_t>(std::max_element(out.begin(), out.end()) - out.begin());
   return out[0] > 0 ? 1 : 0;
 }
 
 void add_common(po::options_description& options) {
-  options.add_options()("help", "show this help")("model", po::value<std::string>(), "a run directory or model.json")(
+  options.add_options()("help", "show this help")("model", po::value<std::string>(),
+                                                  "a run directory or model.json")(
       "data", po::value<std::string>(), "a CSV file with the model's feature columns (by name)")(
-      "plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from DIR (repeatable)");
+      "plugin-dir", po::value<std::vector<std::string>>()->composing(),
+      "also load plugins from DIR (repeatable)");
 }
 
 }  // namespace
@@ -75,7 +82,8 @@ void add_common(po::options_description& options) {
 int command_predict(const std::vector<std::string>& args) {
   po::options_description options("gradplug predict RUN_DIR_OR_MODEL INPUT.csv [--output FILE]");
   add_common(options);
-  options.add_options()("output", po::value<std::string>(), "write the predictions to FILE (default: stdout)");
+  options.add_options()("output", po::value<std::string>(),
+                        "write the predictions to FILE (default: stdout)");
   po::positional_options_description positional;
   positional.add("model", 1).add("data", 1);
   const auto vm = parse_command("predict", args, options, positional);
@@ -92,12 +100,14 @@ int command_predict(const std::vector<std::string>& args) {
   csv << "row";
   if (classification) {
     csv << ",predicted";
-    if (m.loss == LossKind::Hinge) csv << ",score";
+    if (m.loss == LossKind::Hinge)
+      csv << ",score";
     else
       for (const auto& c : m.class_names) csv << ",p_" << c;
   } else {
     for (std::size_t k = 0; k < m.model->outputs(); ++k)
-      csv << "," << (m.model->outputs() == 1 ? "prediction" : "prediction_" + std::to_string(k + 1));
+      csv << ","
+          << (m.model->outputs() == 1 ? "prediction" : "prediction_" + std::to_string(k + 1));
   }
   csv << "\n";
   std::vector<double> out(m.model->outputs());
@@ -106,7 +116,8 @@ int command_predict(const std::vector<std::string>& args) {
     csv << r + 1;
     if (classification) {
       csv << "," << m.class_names[predicted_class(m.loss, out)];
-      if (m.loss == LossKind::Hinge) csv << "," << format_number(out[0]);
+      if (m.loss == LossKind::Hinge)
+        csv << "," << format_number(out[0]);
       else
         for (double p : probabilities(m.loss, out)) csv << "," << format_number(p);
     } else {
@@ -116,7 +127,8 @@ int command_predict(const std::vector<std::string>& args) {
   }
   if (vm.count("output")) {
     write_file_atomic(vm["output"].as<std::string>(), csv.str());
-    std::cerr << "gradplug predict: " << l.data.rows << " predictions written to " << vm["output"].as<std::string>() << "\n";
+    std::cerr << "gradplug predict: " << l.data.rows << " predictions written to "
+              << vm["output"].as<std::string>() << "\n";
   } else {
     std::cout << csv.str();
   }
@@ -131,7 +143,8 @@ int command_evaluate(const std::vector<std::string>& args) {
   positional.add("model", 1).add("data", 1);
   const auto vm = parse_command("evaluate", args, options, positional);
   if (vm.count("help")) {
-    std::cout << "Evaluate a trained model on labelled data: loss, accuracy, confusion matrix.\n\n" << options << "\n";
+    std::cout << "Evaluate a trained model on labelled data: loss, accuracy, confusion matrix.\n\n"
+              << options << "\n";
     return 0;
   }
   const Loaded l = load(vm, "evaluate", true);
@@ -172,7 +185,8 @@ int command_evaluate(const std::vector<std::string>& args) {
     for (const auto& c : m.class_names) width = std::max(width, c.size() + 1);
     for (const auto& row : confusion)
       for (std::size_t v : row) width = std::max(width, std::to_string(v).size() + 1);
-    std::cout << "confusion matrix (rows: true class, columns: predicted)\n" << std::string(width, ' ');
+    std::cout << "confusion matrix (rows: true class, columns: predicted)\n"
+              << std::string(width, ' ');
     for (const auto& c : m.class_names) std::cout << std::string(width - c.size(), ' ') << c;
     std::cout << "\n";
     for (std::size_t i = 0; i < k; ++i) {

@@ -7,15 +7,20 @@
 namespace gradplug::host {
 
 Progress::Progress(std::FILE* out, std::size_t total, bool quiet, std::size_t already_done)
-    : out_(out), total_(std::max<std::size_t>(total, 1)), quiet_(quiet),
-      terminal_(::isatty(::fileno(out)) != 0), already_done_(already_done),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : out_(out),
+      total_(std::max<std::size_t>(total, 1)),
+      quiet_(quiet),
+      terminal_(::isatty(::fileno(out)) != 0),
+      already_done_(already_done),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
 void Progress::update(std::size_t done, const std::string& status) {
   if (quiet_) return;
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
-  const double rate = elapsed > 0 ? static_cast<double>(done - std::min(done, already_done_)) / elapsed : 0.0;
+  const double rate =
+      elapsed > 0 ? static_cast<double>(done - std::min(done, already_done_)) / elapsed : 0.0;
   const double eta = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0.0;
   char timing[64];
   std::snprintf(timing, sizeof timing, "%.0f/s  ETA %d:%02d", rate, static_cast<int>(eta) / 60,

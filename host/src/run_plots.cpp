@@ -22,7 +22,8 @@ bool wants_log(const std::vector<double>& values) {
 
 std::vector<double> percent(const std::vector<double>& fractions) {
   std::vector<double> out(fractions.size());
-  std::transform(fractions.begin(), fractions.end(), out.begin(), [](double f) { return 100.0 * f; });
+  std::transform(fractions.begin(), fractions.end(), out.begin(),
+                 [](double f) { return 100.0 * f; });
   return out;
 }
 }  // namespace
@@ -34,7 +35,8 @@ std::string loss_svg(const PlotData& d) {
   chart.y_label = "loss";
   chart.log_y = wants_log(d.loss);
   chart.series.push_back({"training (batch, with penalties)", d.steps, d.loss, {}, {}});
-  if (!d.validation_loss.empty()) chart.series.push_back({"validation", d.epoch_steps, d.validation_loss, {}, {}});
+  if (!d.validation_loss.empty())
+    chart.series.push_back({"validation", d.epoch_steps, d.validation_loss, {}, {}});
   return render_svg(chart);
 }
 

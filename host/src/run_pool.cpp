@@ -30,7 +30,8 @@ pid_t spawn(const std::string& program, const Job& job) {
   argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, job.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, job.log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   pid_t pid = 0;
@@ -69,7 +70,8 @@ std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, const PoolOptions&
       result.seconds = std::chrono::duration<double>(Clock::now() - r.start).count();
       if (WIFEXITED(status)) {
         result.exit_code = WEXITSTATUS(status);
-        result.status = result.exit_code == 0 ? JobResult::Status::Succeeded : JobResult::Status::Failed;
+        result.status =
+            result.exit_code == 0 ? JobResult::Status::Succeeded : JobResult::Status::Failed;
       } else {
         result.exit_code = WIFSIGNALED(status) ? -WTERMSIG(status) : -1;
         result.status = JobResult::Status::Failed;
@@ -88,7 +90,8 @@ std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, const PoolOptions&
     if (options.timeout_seconds > 0)
       for (auto& [p, info] : running)
         if (!info.killed_for_time &&
-            std::chrono::duration<double>(Clock::now() - info.start).count() > options.timeout_seconds) {
+            std::chrono::duration<double>(Clock::now() - info.start).count() >
+                options.timeout_seconds) {
           ::kill(p, SIGKILL);
           info.killed_for_time = true;
         }

@@ -21,7 +21,8 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kHeader = "step,epoch,loss,data_loss,accuracy,validation_loss,validation_accuracy,lr,grad_norm,seconds\n";
+constexpr const char* kHeader =
+    "step,epoch,loss,data_loss,accuracy,validation_loss,validation_accuracy,lr,grad_norm,seconds\n";
 
 std::string cell(double x) { return std::isfinite(x) ? format_number(x) : ""; }
 double parse_cell(const std::string& text) {
@@ -31,10 +32,14 @@ json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr
 
 const char* stop_word(FitResult::Stop stop) {
   switch (stop) {
-    case FitResult::Stop::Finished: return "finished";
-    case FitResult::Stop::Requested: return "interrupted";
-    case FitResult::Stop::EarlyStopped: return "early_stopped";
-    case FitResult::Stop::NonFinite: return "non_finite";
+    case FitResult::Stop::Finished:
+      return "finished";
+    case FitResult::Stop::Requested:
+      return "interrupted";
+    case FitResult::Stop::EarlyStopped:
+      return "early_stopped";
+    case FitResult::Stop::NonFinite:
+      return "non_finite";
   }
   return "?";
 }
@@ -57,7 +62,8 @@ void RunRecord::resume(const fs::path& run_dir, std::size_t step) {
   const fs::path partial = dir_ / "metrics.csv.partial";
   // A run stopped between renaming its metrics and writing its summary: take them up again.
   std::error_code ec;
-  if (!fs::exists(partial, ec) && fs::exists(dir_ / "metrics.csv", ec)) fs::rename(dir_ / "metrics.csv", partial);
+  if (!fs::exists(partial, ec) && fs::exists(dir_ / "metrics.csv", ec))
+    fs::rename(dir_ / "metrics.csv", partial);
   std::string kept = kHeader;
   std::ifstream in(partial);
   std::string line;
@@ -68,7 +74,8 @@ void RunRecord::resume(const fs::path& run_dir, std::size_t step) {
     std::string c;
     while (std::getline(row, c, ',')) cells.push_back(c);
     while (cells.size() < 10) cells.emplace_back();
-    if (cells[0].empty() || std::stoull(cells[0]) > step) break;  // rows after the checkpoint are redone
+    if (cells[0].empty() || std::stoull(cells[0]) > step)
+      break;  // rows after the checkpoint are redone
     kept += line + "\n";
     steps_.push_back(parse_cell(cells[0]));
     loss_.push_back(parse_cell(cells[2]));
@@ -99,10 +106,10 @@ void RunRecord::add(const StepMetrics& m, double seconds) {
 }
 
 void RunRecord::write_row(const StepMetrics& m, double seconds) {
-  const std::string row = std::to_string(m.step) + "," + std::to_string(m.epoch) + "," + cell(m.loss) + "," +
-                          cell(m.data_loss) + "," + cell(m.accuracy) + "," + cell(m.validation_loss) + "," +
-                          cell(m.validation_accuracy) + "," + cell(m.lr) + "," + cell(m.grad_norm) + "," +
-                          cell(seconds) + "\n";
+  const std::string row = std::to_string(m.step) + "," + std::to_string(m.epoch) + "," +
+                          cell(m.loss) + "," + cell(m.data_loss) + "," + cell(m.accuracy) + "," +
+                          cell(m.validation_loss) + "," + cell(m.validation_accuracy) + "," +
+                          cell(m.lr) + "," + cell(m.grad_norm) + "," + cell(seconds) + "\n";
   std::fputs(row.c_str(), file_);
 }
 
@@ -124,9 +131,12 @@ json RunRecord::finish(const Summary& s, const Registry& registry, const std::st
   for (const auto& [kind, name] : s.plugins) {
     if (name == "linear") continue;
     const LoadedPlugin& p = registry.get(kind, name);
-    const json record = {{"kind", kind_name(kind)}, {"name", name}, {"version", p.descriptor->version},
+    const json record = {{"kind", kind_name(kind)},
+                         {"name", name},
+                         {"version", p.descriptor->version},
                          {"file", p.file.string()}};
-    if (std::find(plugins.begin(), plugins.end(), record) == plugins.end()) plugins.push_back(record);
+    if (std::find(plugins.begin(), plugins.end(), record) == plugins.end())
+      plugins.push_back(record);
   }
   json summary = {
       {"name", s.name},
@@ -151,13 +161,15 @@ json RunRecord::finish(const Summary& s, const Registry& registry, const std::st
   std::size_t best = 0;
   for (std::size_t i = 1; i < loss_.size(); ++i)
     if (loss_[i] < loss_[best]) best = i;
-  if (!loss_.empty()) summary["best_train_loss"] = {{"loss", number_or_null(loss_[best])}, {"step", steps_[best]}};
+  if (!loss_.empty())
+    summary["best_train_loss"] = {{"loss", number_or_null(loss_[best])}, {"step", steps_[best]}};
   for (const auto& [split, rows, e] : s.evaluations) {
     summary[split] = {{"rows", rows}, {"loss", number_or_null(e.loss)}};
     if (s.classification) summary[split]["accuracy"] = number_or_null(e.accuracy);
   }
 
-  PlotData plots{title, steps_, loss_, accuracy_, epoch_steps_, validation_loss_, validation_accuracy_};
+  PlotData plots{
+      title, steps_, loss_, accuracy_, epoch_steps_, validation_loss_, validation_accuracy_};
   write_file_atomic(dir_ / "loss.svg", loss_svg(plots));
   if (classification_) write_file_atomic(dir_ / "accuracy.svg", accuracy_svg(plots));
   write_file_atomic(dir_ / "summary.json", with_checksum(summary).dump(2) + "\n");
@@ -167,17 +179,21 @@ json RunRecord::finish(const Summary& s, const Registry& registry, const std::st
 void print_summary(std::ostream& out, const Summary& s, const Experiment& experiment) {
   char line[256];
   if (s.stop == FitResult::Stop::EarlyStopped)
-    out << "stopped early after step " << s.steps << " (no validation improvement; best at step " << s.best_step << ")\n";
+    out << "stopped early after step " << s.steps << " (no validation improvement; best at step "
+        << s.best_step << ")\n";
   for (const auto& [split, rows, e] : s.evaluations) {
     if (s.classification)
-      std::snprintf(line, sizeof line, "%-10s loss %.6g  accuracy %.2f%%  (%zu rows)\n", split.c_str(), e.loss,
-                    100.0 * e.accuracy, rows);
+      std::snprintf(line, sizeof line, "%-10s loss %.6g  accuracy %.2f%%  (%zu rows)\n",
+                    split.c_str(), e.loss, 100.0 * e.accuracy, rows);
     else
-      std::snprintf(line, sizeof line, "%-10s loss %.6g  (%zu rows)\n", split.c_str(), e.loss, rows);
+      std::snprintf(line, sizeof line, "%-10s loss %.6g  (%zu rows)\n", split.c_str(), e.loss,
+                    rows);
     out << line;
   }
-  std::snprintf(line, sizeof line, "%zu steps in %.3f s (%.0f steps/s)\n", s.steps_this_session, s.train_seconds,
-                s.train_seconds > 0 ? static_cast<double>(s.steps_this_session) / s.train_seconds : 0.0);
+  std::snprintf(
+      line, sizeof line, "%zu steps in %.3f s (%.0f steps/s)\n", s.steps_this_session,
+      s.train_seconds,
+      s.train_seconds > 0 ? static_cast<double>(s.steps_this_session) / s.train_seconds : 0.0);
   out << line;
   // Small data sets: every prediction next to its target.
   const Dataset& data = experiment.data;
@@ -188,7 +204,8 @@ void print_summary(std::ostream& out, const Summary& s, const Experiment& experi
     for (std::size_t r = 0; r < data.rows; ++r) {
       experiment.model->predict(data.row(r), o.data());
       out << "  ";
-      for (std::size_t k = 0; k < data.target_columns; ++k) out << (k ? " " : "") << format_number(data.target(r)[k]);
+      for (std::size_t k = 0; k < data.target_columns; ++k)
+        out << (k ? " " : "") << format_number(data.target(r)[k]);
       out << " ->";
       for (double v : o) {
         std::snprintf(line, sizeof line, " %.6g", v);

@@ -28,7 +28,8 @@ struct Summary {
   double best_validation_loss = 0;
   std::size_t best_step = 0;
   bool classification = false;
-  std::vector<std::tuple<std::string, std::size_t, Evaluation>> evaluations;  // split, rows, figures
+  std::vector<std::tuple<std::string, std::size_t, Evaluation>>
+      evaluations;  // split, rows, figures
   std::vector<std::pair<gp_kind, std::string>> plugins;
   std::string failure;  // non-empty when training stopped on a non-finite loss
 };

@@ -10,13 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "checksum.hpp"
 #include "cli.hpp"
 #include "config_node.hpp"
 #include "experiment_config.hpp"
 #include "files.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
-#include "checksum.hpp"
 #include "model_file.hpp"
 #include "progress.hpp"
 #include "run_report.hpp"
@@ -31,7 +31,9 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+") == std::string::npos)
+  if (!s.empty() && s.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+") ==
+                        std::string::npos)
     return s;
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -42,29 +44,37 @@ std::string describe_model(const ExperimentSpec& spec, std::size_t inputs) {
   std::string shape = std::to_string(inputs);
   for (std::size_t s : spec.layers) shape += "-" + std::to_string(s);
   std::string acts = spec.activations.empty() ? "" : spec.activations.front().name;
-  return shape + (acts.empty() ? "" : " " + acts) + ", " + loss_name(spec.loss) + ", " + spec.optimizer.name;
+  return shape + (acts.empty() ? "" : " " + acts) + ", " + loss_name(spec.loss) + ", " +
+         spec.optimizer.name;
 }
 
-double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
 
 }  // namespace
 
 int command_train(const std::vector<std::string>& args) {
-  po::options_description options("gradplug train CONFIG.yaml [options] | gradplug train --resume RUN_DIR");
-  options.add_options()("help", "show this help")(
-      "config", po::value<std::string>(), "the experiment config (YAML)")(
+  po::options_description options(
+      "gradplug train CONFIG.yaml [options] | gradplug train --resume RUN_DIR");
+  options.add_options()("help", "show this help")("config", po::value<std::string>(),
+                                                  "the experiment config (YAML)")(
       "set", po::value<std::vector<std::string>>()->composing(),
       "override a config value: --set optimizer.lr=0.05 (repeatable; YAML syntax)")(
       "out", po::value<std::string>(), "the run directory to create (default: runs/<name>-<time>)")(
-      "init", po::value<std::string>(), "start from the weights of MODEL.json (or a run directory)")(
-      "resume", po::value<std::string>(), "continue an interrupted run in RUN_DIR to its configured end")(
-      "plugin-dir", po::value<std::vector<std::string>>()->composing(), "also load plugins from DIR (repeatable)")(
-      "quiet", "no progress output")("json", "print the summary as JSON on stdout");
+      "init", po::value<std::string>(),
+      "start from the weights of MODEL.json (or a run directory)")(
+      "resume", po::value<std::string>(),
+      "continue an interrupted run in RUN_DIR to its configured end")(
+      "plugin-dir", po::value<std::vector<std::string>>()->composing(),
+      "also load plugins from DIR (repeatable)")("quiet", "no progress output")(
+      "json", "print the summary as JSON on stdout");
   po::positional_options_description positional;
   positional.add("config", 1);
   const auto vm = parse_command("train", args, options, positional);
   if (vm.count("help")) {
-    std::cout << "Train a model from an experiment config and write a run directory.\n\n" << options << "\n";
+    std::cout << "Train a model from an experiment config and write a run directory.\n\n"
+              << options << "\n";
     return 0;
   }
   const bool resume = vm.count("resume") > 0;
@@ -72,34 +82,45 @@ int command_train(const std::vector<std::string>& args) {
     for (const char* flag : {"config", "set", "out", "init"})
       if (vm.count(flag))
         throw Error(std::string("gradplug train: --resume continues a run as it was configured; ") +
-                    (std::string(flag) == "config" ? "give no config file" : "--" + std::string(flag) + " cannot be changed") +
+                    (std::string(flag) == "config"
+                         ? "give no config file"
+                         : "--" + std::string(flag) + " cannot be changed") +
                     " (the run's own config.yaml is used)");
   } else if (!vm.count("config")) {
-    throw Error("gradplug train: missing the experiment config; usage: gradplug train CONFIG.yaml "
-                "(see configs/seed.yaml), or gradplug train --resume RUN_DIR");
+    throw Error(
+        "gradplug train: missing the experiment config; usage: gradplug train CONFIG.yaml "
+        "(see configs/seed.yaml), or gradplug train --resume RUN_DIR");
   }
   const Clock::time_point wall_start = Clock::now();
   const fs::path resume_dir = resume ? fs::path(vm["resume"].as<std::string>()) : fs::path();
   if (resume) {
     std::error_code ec;
-    if (!fs::is_regular_file(resume_dir / "config.yaml", ec) || !fs::is_regular_file(resume_dir / "model.json", ec))
-      throw Error("--resume " + resume_dir.string() +
-                  ": not a resumable run directory (it needs config.yaml and a checkpoint model.json)");
+    if (!fs::is_regular_file(resume_dir / "config.yaml", ec) ||
+        !fs::is_regular_file(resume_dir / "model.json", ec))
+      throw Error(
+          "--resume " + resume_dir.string() +
+          ": not a resumable run directory (it needs config.yaml and a checkpoint model.json)");
     if (fs::exists(resume_dir / "summary.json", ec))
-      throw Error("--resume " + resume_dir.string() +
-                  ": this run has already finished (summary.json is there); start a new run, or use "
-                  "--init " + resume_dir.string() + " to start from its weights");
+      throw Error(
+          "--resume " + resume_dir.string() +
+          ": this run has already finished (summary.json is there); start a new run, or use "
+          "--init " +
+          resume_dir.string() + " to start from its weights");
   }
-  const std::string config_path = resume ? (resume_dir / "config.yaml").string() : vm["config"].as<std::string>();
-  const auto sets = vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
-  const Registry registry = load_registry(
-      vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
+  const std::string config_path =
+      resume ? (resume_dir / "config.yaml").string() : vm["config"].as<std::string>();
+  const auto sets =
+      vm.count("set") ? vm["set"].as<std::vector<std::string>>() : std::vector<std::string>{};
+  const Registry registry =
+      load_registry(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
+                                           : std::vector<std::string>{});
 
   // Everything is read and checked before anything is written.
   ConfigNode config = load_config_file(config_path);
   for (const auto& assignment : sets) apply_override(config, assignment);
-  const ExperimentSpec spec = read_experiment(config, registry, fs::path(config_path).stem().string(),
-                                              fs::path(config_path).parent_path().string());
+  const ExperimentSpec spec =
+      read_experiment(config, registry, fs::path(config_path).stem().string(),
+                      fs::path(config_path).parent_path().string());
   Experiment experiment = [&] {
     try {
       return build_experiment(spec, registry);
@@ -124,15 +145,17 @@ int command_train(const std::vector<std::string>& args) {
     try {
       experiment.optimizer->load(loaded.optimizer_state);
     } catch (const std::exception& e) {
-      throw Error((run_dir / "model.json").string() + ": optimizer state does not fit: " + e.what());
+      throw Error((run_dir / "model.json").string() +
+                  ": optimizer state does not fit: " + e.what());
     }
     state = loaded.train_state;
     if (state.step > experiment.options.steps || state.order.size() != experiment.data.rows)
-      throw Error((run_dir / "model.json").string() + ": the checkpoint (step " + std::to_string(state.step) +
-                  ") does not belong to this run's config");
+      throw Error((run_dir / "model.json").string() + ": the checkpoint (step " +
+                  std::to_string(state.step) + ") does not belong to this run's config");
     record.resume(run_dir, state.step);
   } else {
-    run_dir = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", spec.name);
+    run_dir =
+        create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", spec.name);
     write_file_atomic(run_dir / "config.yaml", to_yaml(resolved_config(spec, registry)));
     std::string command = "gradplug train";
     for (const auto& a : args) command += " " + shell_quote(a);
@@ -141,15 +164,19 @@ int command_train(const std::vector<std::string>& args) {
     write_file_atomic(run_dir / "split.json",
                       nlohmann::json{{"train", experiment.train_rows},
                                      {"validation", experiment.validation_rows},
-                                     {"test", experiment.test_rows}}.dump() + "\n");
+                                     {"test", experiment.test_rows}}
+                              .dump() +
+                          "\n");
     record.start(run_dir);
   }
   const bool json_output = vm.count("json") > 0;
   const bool quiet = vm.count("quiet") > 0;
   if (!json_output) {
-    std::cout << "gradplug train: " << spec.name << " (" << describe_model(spec, experiment.data.features) << ") on "
-              << experiment.data.rows << " rows, " << experiment.options.steps << " steps"
-              << (resume ? ", resuming at step " + std::to_string(state.step) : std::string()) << "\n"
+    std::cout << "gradplug train: " << spec.name << " ("
+              << describe_model(spec, experiment.data.features) << ") on " << experiment.data.rows
+              << " rows, " << experiment.options.steps << " steps"
+              << (resume ? ", resuming at step " + std::to_string(state.step) : std::string())
+              << "\n"
               << std::flush;
   }
 
@@ -158,12 +185,15 @@ int command_train(const std::vector<std::string>& args) {
   // Time spent writing files is not training time.
   double file_seconds = 0.0;
   auto checkpoint = [&] {
-    write_file_atomic(run_dir / "model.json", with_checksum(model_to_json(spec, experiment, state, registry)).dump() + "\n");
+    write_file_atomic(
+        run_dir / "model.json",
+        with_checksum(model_to_json(spec, experiment, state, registry)).dump() + "\n");
   };
   Trainer trainer(spec.loss, experiment.regularizers);
   if (!resume) {
     // A run always has a loadable checkpoint, from step 0 on.
-    trainer.begin(*experiment.model, experiment.data, *experiment.optimizer, experiment.options, state);
+    trainer.begin(*experiment.model, experiment.data, *experiment.optimizer, experiment.options,
+                  state);
     checkpoint();
   }
   Clock::time_point last_checkpoint = Clock::now();
@@ -190,8 +220,12 @@ int command_train(const std::vector<std::string>& args) {
         }
         file_seconds += seconds_since(t);
         char status[160];
-        std::snprintf(status, sizeof status, "epoch %zu  loss %.4g%s", m.epoch, m.loss,
-                      classification ? ("  acc " + std::to_string(static_cast<int>(std::lround(100 * m.accuracy))) + "%").c_str() : "");
+        std::snprintf(
+            status, sizeof status, "epoch %zu  loss %.4g%s", m.epoch, m.loss,
+            classification
+                ? ("  acc " + std::to_string(static_cast<int>(std::lround(100 * m.accuracy))) + "%")
+                      .c_str()
+                : "");
         progress.update(m.step, status);
         return StopSignal::received() == 0;
       },
@@ -203,8 +237,10 @@ int command_train(const std::vector<std::string>& args) {
   if (result.stop == FitResult::Stop::Requested) {
     record.pause();
     const int signo = StopSignal::received();
-    std::cerr << "gradplug: interrupted after step " << state.step << " of " << experiment.options.steps
-              << "; checkpoint saved. Resume with: gradplug train --resume " << shell_quote(run_dir.string()) << "\n";
+    std::cerr << "gradplug: interrupted after step " << state.step << " of "
+              << experiment.options.steps
+              << "; checkpoint saved. Resume with: gradplug train --resume "
+              << shell_quote(run_dir.string()) << "\n";
     return 128 + signo;
   }
 
@@ -221,17 +257,20 @@ int command_train(const std::vector<std::string>& args) {
   summary.best_validation_loss = state.best_validation_loss;
   summary.best_step = state.best_step;
   summary.classification = classification;
-  for (const auto& [label, split] : {std::pair<std::string, const Dataset*>{"train", &experiment.data},
-                                     {"validation", &experiment.validation},
-                                     {"test", &experiment.test}})
-    if (split->rows > 0) summary.evaluations.emplace_back(label, split->rows, trainer.evaluate(*experiment.model, *split));
+  for (const auto& [label, split] :
+       {std::pair<std::string, const Dataset*>{"train", &experiment.data},
+        {"validation", &experiment.validation},
+        {"test", &experiment.test}})
+    if (split->rows > 0)
+      summary.evaluations.emplace_back(label, split->rows,
+                                       trainer.evaluate(*experiment.model, *split));
   for (const auto& a : spec.activations) summary.plugins.emplace_back(GP_KIND_ACTIVATION, a.name);
   summary.plugins.emplace_back(GP_KIND_ACTIVATION, spec.output_activation.name);
   summary.plugins.emplace_back(GP_KIND_OPTIMIZER, spec.optimizer.name);
   for (const auto& r : spec.regularizers) summary.plugins.emplace_back(GP_KIND_REGULARIZER, r.name);
   if (result.stop == FitResult::Stop::NonFinite) {
-    summary.failure = "step " + std::to_string(result.failed_step) + ": the loss became non-finite (" +
-                      result.failure + ")";
+    summary.failure = "step " + std::to_string(result.failed_step) +
+                      ": the loss became non-finite (" + result.failure + ")";
   }
   const nlohmann::json summary_json = record.finish(summary, registry, spec.name);
 
@@ -241,8 +280,9 @@ int command_train(const std::vector<std::string>& args) {
     print_summary(std::cout, summary, experiment);
   }
   if (result.stop == FitResult::Stop::NonFinite) {
-    std::cerr << "gradplug: training stopped at " << summary.failure << "; the last finite weights (after step "
-              << state.step << ") are in " << (run_dir / "model.json").string()
+    std::cerr << "gradplug: training stopped at " << summary.failure
+              << "; the last finite weights (after step " << state.step << ") are in "
+              << (run_dir / "model.json").string()
               << "; try a lower learning rate or training.clip_norm\n";
     return 1;
   }

@@ -15,4 +15,5 @@ class AlwaysNan final : public gradplug::Activation {
 
 }  // namespace
 
-GRADPLUG_PLUGIN_NO_PARAMS(AlwaysNan, "always_nan", "1.0.0", "Returns NaN for every input (test plugin).")
+GRADPLUG_PLUGIN_NO_PARAMS(AlwaysNan, "always_nan", "1.0.0",
+                          "Returns NaN for every input (test plugin).")

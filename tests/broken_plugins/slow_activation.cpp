@@ -21,4 +21,5 @@ class SlowActivation final : public gradplug::Activation {
 
 }  // namespace
 
-GRADPLUG_PLUGIN_NO_PARAMS(SlowActivation, "slow_activation", "1.0.0", "tanh that sleeps 50 ms a call (test plugin).")
+GRADPLUG_PLUGIN_NO_PARAMS(SlowActivation, "slow_activation", "1.0.0",
+                          "tanh that sleeps 50 ms a call (test plugin).")

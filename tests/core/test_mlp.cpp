@@ -52,7 +52,8 @@ std::size_t outputs_for(LossKind loss) {
 
 // The batch loss of the model at its current parameters, through the same graph fit() builds.
 double loss_at(const Trainer& trainer, const MLP& model, const Dataset& data,
-               const std::vector<std::size_t>& rows, const std::vector<std::vector<double>>* masks) {
+               const std::vector<std::size_t>& rows,
+               const std::vector<std::vector<double>>* masks) {
   Tape tape;
   std::vector<std::uint32_t> params;
   model.bind(tape, params);
@@ -208,7 +209,8 @@ TEST(Trainer, FitIsDeterministicAndLowersTheLoss) {
       losses.push_back(m.loss);
       return true;
     });
-    return std::make_pair(losses, std::vector<double>(model.parameters().begin(), model.parameters().end()));
+    return std::make_pair(
+        losses, std::vector<double>(model.parameters().begin(), model.parameters().end()));
   };
   const auto [losses, params] = run();
   const auto [losses2, params2] = run();

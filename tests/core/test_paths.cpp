@@ -44,7 +44,8 @@ std::size_t outputs_for(LossKind loss) {
 }
 
 void expect_close(double a, double b, const std::string& what) {
-  EXPECT_LE(std::fabs(a - b), 1e-12 * std::max({std::fabs(a), std::fabs(b), 1e-3})) << what << ": " << a << " vs " << b;
+  EXPECT_LE(std::fabs(a - b), 1e-12 * std::max({std::fabs(a), std::fabs(b), 1e-3}))
+      << what << ": " << a << " vs " << b;
 }
 
 MLP make_model(LossKind loss, const std::string& activation, Random& rng) {
@@ -69,7 +70,8 @@ TEST(Paths, GraphAndBatchedKernelsGiveTheSameLossAndGradients) {
         for (auto& layer : masks)
           for (double& s : layer) s = rng.uniform() < 0.25 ? 0.0 : 1.0 / 0.75;
         const auto* m = dropout ? &masks : nullptr;
-        const std::string what = std::string(loss_name(loss)) + "/" + activation + (dropout ? "/dropout" : "");
+        const std::string what =
+            std::string(loss_name(loss)) + "/" + activation + (dropout ? "/dropout" : "");
 
         Trainer trainer(loss, {});
         Tape tape;
@@ -85,11 +87,12 @@ TEST(Paths, GraphAndBatchedKernelsGiveTheSameLossAndGradients) {
         BatchKernels kernels;
         std::vector<double> batched(model.parameters().size(), 0.0);
         std::size_t batched_correct = 0;
-        const double loss_value =
-            kernels.loss_and_gradients(model, batched.data(), data, rows, loss, m, &batched_correct);
+        const double loss_value = kernels.loss_and_gradients(model, batched.data(), data, rows,
+                                                             loss, m, &batched_correct);
         expect_close(loss_value, tape.node(root).data, what + " loss");
         EXPECT_EQ(graph_correct, batched_correct) << what;
-        for (std::size_t p = 0; p < graph.size(); ++p) expect_close(batched[p], graph[p], what + " grad " + std::to_string(p));
+        for (std::size_t p = 0; p < graph.size(); ++p)
+          expect_close(batched[p], graph[p], what + " grad " + std::to_string(p));
       }
     }
   }
@@ -113,7 +116,8 @@ TEST(Paths, TrainingWithEitherEngineEndsAtTheSameWeights) {
       finals.emplace_back(model.parameters().begin(), model.parameters().end());
     }
     for (std::size_t p = 0; p < finals[0].size(); ++p)
-      expect_close(finals[1][p], finals[0][p], std::string(reg) + " parameter " + std::to_string(p));
+      expect_close(finals[1][p], finals[0][p],
+                   std::string(reg) + " parameter " + std::to_string(p));
   }
 }
 

@@ -35,13 +35,16 @@ TrainingRun make_run(const std::string& optimizer = "adam") {
   Random data_rng(2), init_rng(3);
   Dataset data = make_moons(120, 0.15, data_rng);
   auto tanh = plugins().create_activation("tanh");
-  MLP model(2, {{8, tanh, "tanh"}, {8, tanh, "tanh"}, {1, nullptr, "linear"}}, Init::Xavier, init_rng);
+  MLP model(2, {{8, tanh, "tanh"}, {8, tanh, "tanh"}, {1, nullptr, "linear"}}, Init::Xavier,
+            init_rng);
   TrainOptions options;
   options.steps = 90;
   options.batch_size = 16;
   options.seed = 11;
-  return TrainingRun{data, model, plugins().create_optimizer(optimizer),
-               Trainer(LossKind::BCE, {plugins().create_regularizer("dropout", {gp_value{{0.3, 0}}})}), options};
+  return TrainingRun{
+      data, model, plugins().create_optimizer(optimizer),
+      Trainer(LossKind::BCE, {plugins().create_regularizer("dropout", {gp_value{{0.3, 0}}})}),
+      options};
 }
 
 TEST(TrainerResume, ContinuingFromASavedStateIsBitIdentical) {
@@ -60,7 +63,8 @@ TEST(TrainerResume, ContinuingFromASavedStateIsBitIdentical) {
   std::copy(weights.begin(), weights.end(), resumed.model.parameters().begin());
   resumed.optimizer->reset(weights.size());
   resumed.optimizer->load(saved);
-  const FitResult r = resumed.trainer.fit(resumed.model, resumed.data, *resumed.optimizer, resumed.options, state);
+  const FitResult r =
+      resumed.trainer.fit(resumed.model, resumed.data, *resumed.optimizer, resumed.options, state);
   EXPECT_EQ(r.stop, FitResult::Stop::Finished);
   EXPECT_EQ(state.step, 90u);
   for (std::size_t p = 0; p < weights.size(); ++p)
@@ -75,7 +79,8 @@ TEST(TrainerClipping, BoundsTheGlobalGradientNorm) {
   const FitResult r = s.trainer.fit(s.model, s.data, *s.optimizer, s.options);
   ASSERT_GT(r.last.grad_norm, 0.05) << "the test needs a gradient larger than the clip";
   double moved = 0;
-  for (std::size_t p = 0; p < before.size(); ++p) moved += std::pow(s.model.parameters()[p] - before[p], 2);
+  for (std::size_t p = 0; p < before.size(); ++p)
+    moved += std::pow(s.model.parameters()[p] - before[p], 2);
   EXPECT_NEAR(std::sqrt(moved), 0.01 * 0.05, 1e-12);
 }
 
@@ -83,7 +88,8 @@ TEST(TrainerNonFinite, StopsBeforeTheStepAndNamesTheLayer) {
   TrainingRun s = make_run("sgd");
   s.options.steps = 5;
   // An infinite weight in layer 2: the loss cannot be finite.
-  s.model.parameters()[s.model.layers()[1].neurons[0].offset] = std::numeric_limits<double>::infinity();
+  s.model.parameters()[s.model.layers()[1].neurons[0].offset] =
+      std::numeric_limits<double>::infinity();
   const std::vector<double> before(s.model.parameters().begin(), s.model.parameters().end());
   const FitResult r = s.trainer.fit(s.model, s.data, *s.optimizer, s.options);
   EXPECT_EQ(r.stop, FitResult::Stop::NonFinite);

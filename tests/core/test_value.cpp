@@ -71,24 +71,36 @@ TEST_F(ValueTest, UnaryOpsMatchFiniteDifferences) {
   for (int i = 0; i < 50; ++i) positive.push_back(rng.uniform(0.05, 5.0));
   const std::vector<UnaryCase> cases = {
       {"neg", [](const Value& v) { return -v; }, [](double x) { return -x; }, generic},
-      {"exp", [](const Value& v) { return v.exp(); }, [](double x) { return std::exp(x); }, generic},
-      {"log", [](const Value& v) { return v.log(); }, [](double x) { return std::log(x); }, positive},
-      {"tanh", [](const Value& v) { return v.tanh(); }, [](double x) { return std::tanh(x); }, generic},
-      {"sin", [](const Value& v) { return v.sin(); }, [](double x) { return std::sin(x); }, generic},
-      {"cos", [](const Value& v) { return v.cos(); }, [](double x) { return std::cos(x); }, generic},
+      {"exp", [](const Value& v) { return v.exp(); }, [](double x) { return std::exp(x); },
+       generic},
+      {"log", [](const Value& v) { return v.log(); }, [](double x) { return std::log(x); },
+       positive},
+      {"tanh", [](const Value& v) { return v.tanh(); }, [](double x) { return std::tanh(x); },
+       generic},
+      {"sin", [](const Value& v) { return v.sin(); }, [](double x) { return std::sin(x); },
+       generic},
+      {"cos", [](const Value& v) { return v.cos(); }, [](double x) { return std::cos(x); },
+       generic},
       {"sigmoid", [](const Value& v) { return v.sigmoid(); },
        [](double x) { return 1 / (1 + std::exp(-x)); }, generic},
-      {"relu", [](const Value& v) { return v.relu(); }, [](double x) { return x > 0 ? x : 0; }, generic},
+      {"relu", [](const Value& v) { return v.relu(); }, [](double x) { return x > 0 ? x : 0; },
+       generic},
       {"softplus", [](const Value& v) { return v.softplus(); },
        [](double x) { return std::log1p(std::exp(x)); }, generic},
-      {"pow 3", [](const Value& v) { return v.pow(3.0); }, [](double x) { return x * x * x; }, generic},
+      {"pow 3", [](const Value& v) { return v.pow(3.0); }, [](double x) { return x * x * x; },
+       generic},
       {"pow -1.5", [](const Value& v) { return v.pow(-1.5); },
        [](double x) { return std::pow(x, -1.5); }, positive},
-      {"pow 0.5", [](const Value& v) { return v.pow(0.5); }, [](double x) { return std::sqrt(x); }, positive},
-      {"add const", [](const Value& v) { return v + 2.5; }, [](double x) { return x + 2.5; }, generic},
-      {"const sub", [](const Value& v) { return 2.5 - v; }, [](double x) { return 2.5 - x; }, generic},
-      {"mul const", [](const Value& v) { return 3.0 * v; }, [](double x) { return 3 * x; }, generic},
-      {"const div", [](const Value& v) { return 3.0 / v; }, [](double x) { return 3 / x; }, positive},
+      {"pow 0.5", [](const Value& v) { return v.pow(0.5); }, [](double x) { return std::sqrt(x); },
+       positive},
+      {"add const", [](const Value& v) { return v + 2.5; }, [](double x) { return x + 2.5; },
+       generic},
+      {"const sub", [](const Value& v) { return 2.5 - v; }, [](double x) { return 2.5 - x; },
+       generic},
+      {"mul const", [](const Value& v) { return 3.0 * v; }, [](double x) { return 3 * x; },
+       generic},
+      {"const div", [](const Value& v) { return 3.0 / v; }, [](double x) { return 3 / x; },
+       positive},
       {"self mul", [](const Value& v) { return v * v; }, [](double x) { return x * x; }, generic},
   };
   for (const auto& c : cases) {
@@ -109,10 +121,14 @@ TEST_F(ValueTest, BinaryOpsMatchFiniteDifferences) {
   using F = std::function<double(double, double)>;
   using G = std::function<Value(const Value&, const Value&)>;
   const std::vector<std::tuple<const char*, G, F>> cases = {
-      {"add", [](const Value& a, const Value& b) { return a + b; }, [](double a, double b) { return a + b; }},
-      {"sub", [](const Value& a, const Value& b) { return a - b; }, [](double a, double b) { return a - b; }},
-      {"mul", [](const Value& a, const Value& b) { return a * b; }, [](double a, double b) { return a * b; }},
-      {"div", [](const Value& a, const Value& b) { return a / b; }, [](double a, double b) { return a / b; }},
+      {"add", [](const Value& a, const Value& b) { return a + b; },
+       [](double a, double b) { return a + b; }},
+      {"sub", [](const Value& a, const Value& b) { return a - b; },
+       [](double a, double b) { return a - b; }},
+      {"mul", [](const Value& a, const Value& b) { return a * b; },
+       [](double a, double b) { return a * b; }},
+      {"div", [](const Value& a, const Value& b) { return a / b; },
+       [](double a, double b) { return a / b; }},
       {"pow", [](const Value& a, const Value& b) { return a.pow(b); },
        [](double a, double b) { return std::pow(a, b); }},
   };
@@ -207,7 +223,7 @@ TEST_F(ValueTest, DocumentedEdgeCases) {
   EXPECT_EQ(Value(0.0).log().data(), -std::numeric_limits<double>::infinity());
   EXPECT_TRUE(std::isnan(Value(-1.0).log().data()));
   EXPECT_TRUE(std::isnan(Value(-8.0).pow(1.0 / 3.0).data()));  // negative base, fractional power
-  EXPECT_EQ(Value(-2.0).pow(2.0).data(), 4.0);                  // integral powers are fine
+  EXPECT_EQ(Value(-2.0).pow(2.0).data(), 4.0);                 // integral powers are fine
   // 0^0 = 1 with gradient 0 for a constant exponent 0.
   Value z = 0.0;
   Value p = z.pow(0.0);

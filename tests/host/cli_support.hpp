@@ -20,9 +20,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <stdexcept>
-#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,7 +30,6 @@
 extern char** environ;
 
 namespace gradplug::testing {
-
 
 namespace fs = std::filesystem;
 
@@ -44,7 +43,8 @@ inline constexpr const char* kErrorPrefix = "gradplug: error: ";
 
 // Whether `text` contains `part`, with both shown when it does not.
 inline ::testing::AssertionResult contains_format(const char* text_expr, const char* part_expr,
-                                           const std::string& text, const std::string& part) {
+                                                  const std::string& text,
+                                                  const std::string& part) {
   if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << text_expr << " does not contain " << part_expr
                                        << "\n  text: " << text << "\n  part: " << part;
@@ -112,7 +112,7 @@ struct RunOptions {
 // Runs gradplug with `args` in directory `cwd`. GRADPLUG_PLUGIN_PATH is removed from the child's
 // environment (unless given in options.env) so the developer's environment cannot change results.
 inline RunResult run_gradplug(const std::vector<std::string>& args, const fs::path& cwd,
-                       const RunOptions& options = {}) {
+                              const RunOptions& options = {}) {
   TempDir capture;  // stdout and stderr go to files, so no pipe can fill up and block the child
   const fs::path out_file = capture / "stdout";
   const fs::path err_file = capture / "stderr";

@@ -38,7 +38,6 @@ namespace {
 
 using namespace gradplug::testing;
 
-
 // ---------------------------------------------------------------------------------------------
 // The corpus of bad configs.
 
@@ -189,7 +188,9 @@ TEST(CommandLine, UnknownFlagListsTheValidFlags) {
   TempDir cwd;
   const RunResult r = run_gradplug({"train", kSeed.string(), "--foo"}, cwd.path());
   expect_user_error(r, "gradplug train: unknown flag '--foo'");
-  EXPECT_CONTAINS(r.err, "valid flags: --help, --config, --set, --out, --init, --resume, --plugin-dir, --quiet, --json");
+  EXPECT_CONTAINS(r.err,
+                  "valid flags: --help, --config, --set, --out, --init, --resume, --plugin-dir, "
+                  "--quiet, --json");
   expect_nothing_written(cwd.path());
 }
 
@@ -454,7 +455,9 @@ TEST(GoodRun, SeedTrainsAndWritesTheRunDirectory) {
 
   std::string header;
   const auto rows = metrics_rows(run / "metrics.csv", &header);
-  EXPECT_EQ(header, "step,epoch,loss,data_loss,accuracy,validation_loss,validation_accuracy,lr,grad_norm,seconds");
+  EXPECT_EQ(header,
+            "step,epoch,loss,data_loss,accuracy,validation_loss,validation_accuracy,lr,grad_norm,"
+            "seconds");
   ASSERT_EQ(rows.size(), 3000u);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     ASSERT_EQ(rows[i].size(), 10u) << "row " << i + 1;
@@ -527,7 +530,8 @@ TEST(GoodRun, OutToAnExistingEmptyDirectoryIsFine) {
 // metrics.csv without its last column (seconds: wall-clock time, the one thing allowed to vary).
 std::string metrics_without_time(const fs::path& file) {
   std::string out;
-  for (const std::string& line : lines_of(read_text(file))) out += line.substr(0, line.rfind(',')) + "\n";
+  for (const std::string& line : lines_of(read_text(file)))
+    out += line.substr(0, line.rfind(',')) + "\n";
   return out;
 }
 
@@ -573,7 +577,8 @@ TEST(GoodRun, SameConfigTwiceGivesIdenticalMetrics) {
         run_gradplug({"train", kMoons.string(), "--quiet", "--out", out}, cwd.path());
     ASSERT_EQ(r.exit_code, 0) << r.describe();
   }
-  EXPECT_TRUE(metrics_without_time(cwd / "a" / "metrics.csv") == metrics_without_time(cwd / "b" / "metrics.csv"));
+  EXPECT_TRUE(metrics_without_time(cwd / "a" / "metrics.csv") ==
+              metrics_without_time(cwd / "b" / "metrics.csv"));
 }
 
 }  // namespace

@@ -16,15 +16,18 @@ json read_json(const fs::path& file) { return json::parse(read_text(file)); }
 
 TEST(Compare, SameNumbersForAnyJobsAndEveryFileWritten) {
   TempDir cwd;
-  const std::vector<std::string> base = {"compare", kMoons.string(), "--optimizers", "sgd,rmsprop,adam:lr=0.01",
-                                         "--seeds", "3", "--set", "training.steps=40"};
+  const std::vector<std::string> base = {
+      "compare", kMoons.string(), "--optimizers",     "sgd,rmsprop,adam:lr=0.01", "--seeds",
+      "3",       "--set",         "training.steps=40"};
   auto with = [&](std::vector<std::string> extra) {
     auto args = base;
     args.insert(args.end(), extra.begin(), extra.end());
     return args;
   };
-  const RunResult one = run_gradplug(with({"--jobs", "1", "--out", "one", "--format", "csv"}), cwd.path());
-  const RunResult two = run_gradplug(with({"--jobs", "2", "--out", "two", "--format", "csv"}), cwd.path());
+  const RunResult one =
+      run_gradplug(with({"--jobs", "1", "--out", "one", "--format", "csv"}), cwd.path());
+  const RunResult two =
+      run_gradplug(with({"--jobs", "2", "--out", "two", "--format", "csv"}), cwd.path());
   ASSERT_EQ(one.exit_code, 0) << one.describe();
   ASSERT_EQ(two.exit_code, 0) << two.describe();
   // The table without the timing column is identical.
@@ -53,8 +56,10 @@ TEST(Compare, SameNumbersForAnyJobsAndEveryFileWritten) {
   std::set<std::string> first_losses;
   for (const auto& run : summary["runs"])
     if (run["seed"] == 1) {
-      const auto metrics = lines_of(read_text(cwd / "one" / run["run_dir"].get<std::string>() / "metrics.csv"));
-      first_losses.insert(metrics[1].substr(0, metrics[1].find(',', metrics[1].find(',', metrics[1].find(',') + 1) + 1)));
+      const auto metrics =
+          lines_of(read_text(cwd / "one" / run["run_dir"].get<std::string>() / "metrics.csv"));
+      first_losses.insert(metrics[1].substr(
+          0, metrics[1].find(',', metrics[1].find(',', metrics[1].find(',') + 1) + 1)));
     }
   EXPECT_EQ(first_losses.size(), 1u);
   const std::string svg = read_text(cwd / "one" / "loss.svg");
@@ -63,8 +68,9 @@ TEST(Compare, SameNumbersForAnyJobsAndEveryFileWritten) {
 
 TEST(Compare, TableMarkdownAndJsonFormats) {
   TempDir cwd;
-  const std::vector<std::string> args = {"compare", kMoons.string(), "--optimizers", "sgd,adam", "--seeds", "2",
-                                         "--set", "training.steps=20"};
+  const std::vector<std::string> args = {"compare",  kMoons.string(),    "--optimizers",
+                                         "sgd,adam", "--seeds",          "2",
+                                         "--set",    "training.steps=20"};
   auto run = [&](const std::string& format, const std::string& out) {
     auto a = args;
     a.insert(a.end(), {"--format", format, "--out", out});
@@ -81,29 +87,34 @@ TEST(Compare, TableMarkdownAndJsonFormats) {
   const json j = json::parse(run("json", "j").out);
   EXPECT_EQ(j["variants"].size(), 2u);
   EXPECT_EQ(j["variants"][0]["final_loss"]["n"], 2);
-  const std::set<int> ranks = {j["variants"][0]["rank"].get<int>(), j["variants"][1]["rank"].get<int>()};
+  const std::set<int> ranks = {j["variants"][0]["rank"].get<int>(),
+                               j["variants"][1]["rank"].get<int>()};
   EXPECT_EQ(ranks, (std::set<int>{1, 2}));
-  expect_user_error(run("yaml", "y"), "--format: unknown format 'yaml'; valid: table, markdown, csv, json");
+  expect_user_error(run("yaml", "y"),
+                    "--format: unknown format 'yaml'; valid: table, markdown, csv, json");
 }
 
 TEST(Compare, ConfigVariantsSweepsAndDryRun) {
   TempDir cwd;
-  write_text(cwd / "variants.yaml", read_text(kMoons) +
-                                        "compare:\n"
-                                        "  - {label: relu, model: {activation: relu}}\n"
-                                        "  - {label: swish, model: {activation: {name: swish, beta: 2}}}\n");
-  const RunResult dry = run_gradplug({"compare", "variants.yaml", "--sweep", "optimizer.lr=logspace(0.01,1,3)", "--seeds",
-                                      "2", "--dry-run"},
-                                     cwd.path());
+  write_text(cwd / "variants.yaml",
+             read_text(kMoons) +
+                 "compare:\n"
+                 "  - {label: relu, model: {activation: relu}}\n"
+                 "  - {label: swish, model: {activation: {name: swish, beta: 2}}}\n");
+  const RunResult dry =
+      run_gradplug({"compare", "variants.yaml", "--sweep", "optimizer.lr=logspace(0.01,1,3)",
+                    "--seeds", "2", "--dry-run"},
+                   cwd.path());
   ASSERT_EQ(dry.exit_code, 0) << dry.describe();
   EXPECT_CONTAINS(dry.out, "12 runs (6 variants x 2 seeds)");
   EXPECT_CONTAINS(dry.out, "swish optimizer.lr=0.1  seed 2");
   EXPECT_CONTAINS(dry.out, "--set 'model.activation={name: swish, beta: 2}'");
   EXPECT_FALSE(fs::exists(cwd / "runs")) << "a dry run writes nothing";
 
-  const RunResult sweep = run_gradplug({"compare", "variants.yaml", "--sweep", "optimizer.lr=0.1,1", "--set",
-                                        "training.steps=20", "--out", "s", "--format", "json"},
-                                       cwd.path());
+  const RunResult sweep =
+      run_gradplug({"compare", "variants.yaml", "--sweep", "optimizer.lr=0.1,1", "--set",
+                    "training.steps=20", "--out", "s", "--format", "json"},
+                   cwd.path());
   ASSERT_EQ(sweep.exit_code, 0) << sweep.describe();
   EXPECT_EQ(json::parse(sweep.out)["variants"].size(), 4u);
   EXPECT_TRUE(fs::is_regular_file(cwd / "s" / "sensitivity.svg"));
@@ -111,19 +122,24 @@ TEST(Compare, ConfigVariantsSweepsAndDryRun) {
 
   // A typo in a variant is found before anything runs.
   write_text(cwd / "typo.yaml", read_text(kMoons) + "compare:\n  - {model: {activaton: relu}}\n");
-  expect_user_error(run_gradplug({"compare", "typo.yaml"}, cwd.path()), "unknown key 'activaton' (did you mean 'activation'?)");
-  expect_user_error(run_gradplug({"compare", kMoons.string(), "--sweep", "optimizer.lr=logspace(0,1,3)"}, cwd.path()),
-                    "logspace needs positive ends");
-  expect_user_error(run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,adamm"}, cwd.path()),
-                    "unknown optimizer 'adamm' (did you mean 'adam'?)");
+  expect_user_error(run_gradplug({"compare", "typo.yaml"}, cwd.path()),
+                    "unknown key 'activaton' (did you mean 'activation'?)");
+  expect_user_error(
+      run_gradplug({"compare", kMoons.string(), "--sweep", "optimizer.lr=logspace(0,1,3)"},
+                   cwd.path()),
+      "logspace needs positive ends");
+  expect_user_error(
+      run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,adamm"}, cwd.path()),
+      "unknown optimizer 'adamm' (did you mean 'adam'?)");
 }
 
 TEST(Compare, AFailedRunIsReportedAndTheOthersFinish) {
   TempDir cwd;
   // sgd at lr 1e12 diverges (exit 1); the others finish.
-  const RunResult r = run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd:lr=1e12,rmsprop", "--set",
-                                    "training.steps=20", "--set", "training.schedule=constant", "--out", "o"},
-                                   cwd.path());
+  const RunResult r =
+      run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd:lr=1e12,rmsprop", "--set",
+                    "training.steps=20", "--set", "training.schedule=constant", "--out", "o"},
+                   cwd.path());
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_CONTAINS(r.out, "sgd:lr=1e12 seed 1: failed");
   EXPECT_CONTAINS(r.out, "non-finite");
@@ -134,9 +150,10 @@ TEST(Compare, AFailedRunIsReportedAndTheOthersFinish) {
 
 TEST(Playground, WalksTestFunctionsWithTheOptimizerPlugins) {
   TempDir cwd;
-  const RunResult r = run_gradplug({"compare", "--function", "booth", "--optimizers", "sgd:lr=0.01,adam:lr=0.5", "--steps",
-                                    "400", "--out", "p", "--format", "json"},
-                                   cwd.path());
+  const RunResult r =
+      run_gradplug({"compare", "--function", "booth", "--optimizers", "sgd:lr=0.01,adam:lr=0.5",
+                    "--steps", "400", "--out", "p", "--format", "json"},
+                   cwd.path());
   ASSERT_EQ(r.exit_code, 0) << r.describe();
   const json j = json::parse(r.out);
   ASSERT_EQ(j["results"].size(), 2u);
@@ -148,15 +165,18 @@ TEST(Playground, WalksTestFunctionsWithTheOptimizerPlugins) {
   EXPECT_CONTAINS(svg, "booth");
   EXPECT_CONTAINS(svg, "adam:lr=0.5");
   for (const char* f : {"rosenbrock", "rastrigin", "beale", "himmelblau", "ill_conditioned"}) {
-    const RunResult other = run_gradplug({"compare", "--function", f, "--optimizers", "adam:lr=0.01", "--steps", "50",
-                                          "--out", std::string("f-") + f},
-                                         cwd.path());
+    const RunResult other =
+        run_gradplug({"compare", "--function", f, "--optimizers", "adam:lr=0.01", "--steps", "50",
+                      "--out", std::string("f-") + f},
+                     cwd.path());
     EXPECT_EQ(other.exit_code, 0) << f << other.describe();
   }
-  expect_user_error(run_gradplug({"compare", "--function", "rosenbrok", "--optimizers", "sgd"}, cwd.path()),
-                    "unknown function 'rosenbrok' (did you mean 'rosenbrock'?)");
-  expect_user_error(run_gradplug({"compare", "--function", "booth", "--optimizers", "adam:lr=-1"}, cwd.path()),
-                    "lr=-1 is out of range");
+  expect_user_error(
+      run_gradplug({"compare", "--function", "rosenbrok", "--optimizers", "sgd"}, cwd.path()),
+      "unknown function 'rosenbrok' (did you mean 'rosenbrock'?)");
+  expect_user_error(
+      run_gradplug({"compare", "--function", "booth", "--optimizers", "adam:lr=-1"}, cwd.path()),
+      "lr=-1 is out of range");
 }
 
 }  // namespace
@@ -165,8 +185,9 @@ namespace {
 
 TEST(CompareResume, RunsOnlyWhatIsMissingAndGivesTheSameTable) {
   TempDir cwd;
-  const std::vector<std::string> args = {"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--seeds", "3",
-                                         "--set", "training.steps=30", "--format", "csv"};
+  const std::vector<std::string> args = {
+      "compare", kMoons.string(), "--optimizers",      "sgd,rmsprop", "--seeds",
+      "3",       "--set",         "training.steps=30", "--format",    "csv"};
   auto with = [&](std::vector<std::string> extra) {
     auto a = args;
     a.insert(a.end(), extra.begin(), extra.end());
@@ -181,10 +202,12 @@ TEST(CompareResume, RunsOnlyWhatIsMissingAndGivesTheSameTable) {
   const fs::path runs = cwd / "cut" / "runs";
   fs::remove_all(runs / "sgd" / "seed-2");
   fs::remove(runs / "rmsprop" / "seed-3" / "summary.json");
-  fs::rename(runs / "rmsprop" / "seed-3" / "metrics.csv", runs / "rmsprop" / "seed-3" / "metrics.csv.partial");
-  const RunResult resumed = run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--seeds", "3", "--set",
-                                          "training.steps=30", "--format", "csv", "--resume", "cut"},
-                                         cwd.path());
+  fs::rename(runs / "rmsprop" / "seed-3" / "metrics.csv",
+             runs / "rmsprop" / "seed-3" / "metrics.csv.partial");
+  const RunResult resumed =
+      run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--seeds", "3",
+                    "--set", "training.steps=30", "--format", "csv", "--resume", "cut"},
+                   cwd.path());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
   EXPECT_CONTAINS(resumed.err, "4 runs already done, 2 to run");
   auto without_seconds = [](const std::string& csv) {
@@ -200,8 +223,10 @@ TEST(CompareResume, RunsOnlyWhatIsMissingAndGivesTheSameTable) {
     return out;
   };
   EXPECT_EQ(without_seconds(resumed.out), without_seconds(whole.out));
-  expect_user_error(run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--resume", "cut"}, cwd.path()),
-                    "that comparison was made from another config");
+  expect_user_error(
+      run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--resume", "cut"},
+                   cwd.path()),
+      "that comparison was made from another config");
 }
 
 }  // namespace

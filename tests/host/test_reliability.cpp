@@ -28,7 +28,8 @@ std::string kill_config() {
 
 // Starts gradplug, kills it with SIGKILL after `delay`, and returns true if it was still running
 // (false: it finished first, with its exit code in `code`).
-bool run_and_kill(const std::vector<std::string>& args, const fs::path& cwd, std::chrono::microseconds delay, int& code) {
+bool run_and_kill(const std::vector<std::string>& args, const fs::path& cwd,
+                  std::chrono::microseconds delay, int& code) {
   std::vector<std::string> argv_text{kBinary.string()};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
@@ -65,7 +66,8 @@ bool run_and_kill(const std::vector<std::string>& args, const fs::path& cwd, std
 TEST(KillLoop, EveryKillLeavesALoadableCheckpointAndResumingIsBitIdentical) {
   TempDir cwd;
   write_text(cwd / "kill.yaml", kill_config());
-  const RunResult whole = run_gradplug({"train", "kill.yaml", "--quiet", "--out", "whole"}, cwd.path());
+  const RunResult whole =
+      run_gradplug({"train", "kill.yaml", "--quiet", "--out", "whole"}, cwd.path());
   ASSERT_EQ(whole.exit_code, 0) << whole.describe();
 
   std::mt19937 rng(20261127);
@@ -78,8 +80,9 @@ TEST(KillLoop, EveryKillLeavesALoadableCheckpointAndResumingIsBitIdentical) {
     ++launches;
     const bool fresh = !fs::exists(run / "model.json");
     if (fresh) fs::remove_all(run);  // killed before its first checkpoint: nothing to resume
-    const std::vector<std::string> args = fresh ? std::vector<std::string>{"train", "kill.yaml", "--quiet", "--out", "run"}
-                                                : std::vector<std::string>{"train", "--resume", "run", "--quiet"};
+    const std::vector<std::string> args =
+        fresh ? std::vector<std::string>{"train", "kill.yaml", "--quiet", "--out", "run"}
+              : std::vector<std::string>{"train", "--resume", "run", "--quiet"};
     int code = -1;
     std::uniform_int_distribution<int> delay_us(3000, 60000 + 2000 * static_cast<int>(launches));
     if (run_and_kill(args, cwd.path(), std::chrono::microseconds(delay_us(rng)), code)) {
@@ -88,11 +91,13 @@ TEST(KillLoop, EveryKillLeavesALoadableCheckpointAndResumingIsBitIdentical) {
         // The checkpoint on disk is complete and intact, whenever the kill came.
         const json checkpoint = json::parse(read_text(run / "model.json"));
         std::string problem;
-        ASSERT_TRUE(gradplug::host::checksum_matches(checkpoint, problem)) << "after kill " << kills << ": " << problem;
+        ASSERT_TRUE(gradplug::host::checksum_matches(checkpoint, problem))
+            << "after kill " << kills << ": " << problem;
       }
       continue;
     }
-    ASSERT_EQ(code, 0) << "a run ended with code " << code << " instead of being killed or finishing";
+    ASSERT_EQ(code, 0) << "a run ended with code " << code
+                       << " instead of being killed or finishing";
     finished = true;
   }
   ASSERT_TRUE(finished) << "never finished within " << launches << " launches";
@@ -101,10 +106,12 @@ TEST(KillLoop, EveryKillLeavesALoadableCheckpointAndResumingIsBitIdentical) {
   std::cout << "[ kill loop ] " << kills << " SIGKILLs survived in " << launches << " launches\n";
   // Temporary files of writes cut short are cleared when the run is resumed.
   for (const auto& entry : fs::directory_iterator(run))
-    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << "left over: " << entry.path();
+    EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos)
+        << "left over: " << entry.path();
   EXPECT_TRUE(fs::is_regular_file(run / "summary.json"));
   EXPECT_FALSE(fs::exists(run / "metrics.csv.partial"));
-  const json a = json::parse(read_text(run / "model.json")), b = json::parse(read_text(cwd / "whole" / "model.json"));
+  const json a = json::parse(read_text(run / "model.json")),
+             b = json::parse(read_text(cwd / "whole" / "model.json"));
   EXPECT_EQ(a["layers"].dump(), b["layers"].dump());
   EXPECT_EQ(a["optimizer"].dump(), b["optimizer"].dump());
   EXPECT_EQ(a["training"].dump(), b["training"].dump());
@@ -118,9 +125,10 @@ const fs::path kBrokenDir = GRADPLUG_TEST_BROKEN_DIR;
 
 TEST(MisbehavingPlugins, TrainNamesANanActivationAndExitsCleanly) {
   TempDir cwd;
-  const RunResult r = run_gradplug({"train", kMoons.string(), "--quiet", "--out", "run", "--plugin-dir",
-                                    (kBrokenDir / "always_nan").string(), "--set", "model.activation=always_nan"},
-                                   cwd.path());
+  const RunResult r =
+      run_gradplug({"train", kMoons.string(), "--quiet", "--out", "run", "--plugin-dir",
+                    (kBrokenDir / "always_nan").string(), "--set", "model.activation=always_nan"},
+                   cwd.path());
   EXPECT_EQ(r.exit_code, 1) << r.describe();
   EXPECT_CONTAINS(r.err, "step 1: the loss became non-finite");
   EXPECT_CONTAINS(r.err, "uses activation 'always_nan'");
@@ -130,10 +138,11 @@ TEST(MisbehavingPlugins, TrainNamesANanActivationAndExitsCleanly) {
 TEST(MisbehavingPlugins, CompareIsolatesACrashingAndAHangingPlugin) {
   TempDir cwd;
   // An optimizer that dies with SIGSEGV in step(): only its runs fail.
-  const RunResult crash = run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,crashes_in_step", "--seeds", "2",
-                                        "--set", "training.steps=10", "--plugin-dir",
-                                        (kBrokenDir / "crashes_in_step").string(), "--out", "crash"},
-                                       cwd.path());
+  const RunResult crash =
+      run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,crashes_in_step", "--seeds",
+                    "2", "--set", "training.steps=10", "--plugin-dir",
+                    (kBrokenDir / "crashes_in_step").string(), "--out", "crash"},
+                   cwd.path());
   EXPECT_EQ(crash.exit_code, 1) << crash.describe();
   EXPECT_CONTAINS(crash.out, "crashes_in_step seed 1: crashed (signal 11)");
   EXPECT_CONTAINS(crash.out, "crashes_in_step seed 2: crashed (signal 11)");
@@ -161,17 +170,21 @@ TEST(PluginDirectories, OthersWritableDirectoriesAndFilesAreRefused) {
   fs::copy_file(kBrokenDir / "always_nan" / "always_nan.so", dir / "always_nan.so");
   fs::permissions(dir, fs::perms::all);  // 0777
   const RunResult refused = run_gradplug({"plugins", "--plugin-dir", dir.string()}, cwd.path());
-  expect_user_error(refused, "refusing to load plugins from " + dir.string() + ": users other than its owner can write to it");
+  expect_user_error(refused, "refusing to load plugins from " + dir.string() +
+                                 ": users other than its owner can write to it");
   EXPECT_CONTAINS(refused.err, "--allow-insecure-plugins");
-  const RunResult allowed = run_gradplug({"plugins", "--plugin-dir", dir.string(), "--allow-insecure-plugins"}, cwd.path());
+  const RunResult allowed = run_gradplug(
+      {"plugins", "--plugin-dir", dir.string(), "--allow-insecure-plugins"}, cwd.path());
   EXPECT_EQ(allowed.exit_code, 0) << allowed.describe();
   EXPECT_CONTAINS(allowed.out, "always_nan");
-  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec | fs::perms::others_read |
-                           fs::perms::others_exec);
-  fs::permissions(dir / "always_nan.so", fs::perms::owner_all | fs::perms::group_all | fs::perms::others_all);
+  fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                           fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(dir / "always_nan.so",
+                  fs::perms::owner_all | fs::perms::group_all | fs::perms::others_all);
   const RunResult file = run_gradplug({"plugins", "--plugin-dir", dir.string()}, cwd.path());
   EXPECT_EQ(file.exit_code, 0) << file.describe();
-  EXPECT_CONTAINS(file.err, "skipped " + (dir / "always_nan.so").string() + ": users other than its owner can write to it");
+  EXPECT_CONTAINS(file.err, "skipped " + (dir / "always_nan.so").string() +
+                                ": users other than its owner can write to it");
   EXPECT_EQ(file.out.find("always_nan"), std::string::npos);
 }
 

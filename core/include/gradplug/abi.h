@@ -23,9 +23,9 @@ extern "C" {
 
 /* What a plugin provides; decides which interface create() returns. */
 typedef enum gp_kind {
-  GP_KIND_ACTIVATION = 1,  /* returns gradplug::Activation* */
-  GP_KIND_OPTIMIZER = 2,   /* returns gradplug::Optimizer* */
-  GP_KIND_REGULARIZER = 3  /* returns gradplug::Regularizer* */
+  GP_KIND_ACTIVATION = 1, /* returns gradplug::Activation* */
+  GP_KIND_OPTIMIZER = 2,  /* returns gradplug::Optimizer* */
+  GP_KIND_REGULARIZER = 3 /* returns gradplug::Regularizer* */
 } gp_kind;
 
 /* The type of one hyperparameter. */
@@ -39,7 +39,7 @@ typedef enum gp_param_type {
 /* One entry of a plugin's parameter schema. The range is [min, max], with either end open when
  * the matching *_open flag is set; use +-HUGE_VAL for no bound. */
 typedef struct gp_param {
-  const char* name;        /* as configs spell it: an identifier, unique within the schema */
+  const char* name; /* as configs spell it: an identifier, unique within the schema */
   gp_param_type type;
   double default_value[2]; /* must lie inside the range; [1] is used only by GP_PARAM_PAIR */
   double min;              /* lower end of the range (-HUGE_VAL: none) */

@@ -17,15 +17,16 @@ Dataset load_csv(const std::string& path, const std::string& target_column, bool
 // ignored), and the target column when present (mapped to the model's classes; a label the model
 // never saw is an Error). Without the target column, y is empty unless require_target.
 Dataset load_csv_for_model(const std::string& path, const std::vector<std::string>& feature_names,
-                           const std::string& target_name, const std::vector<std::string>& class_names,
-                           bool require_target);
+                           const std::string& target_name,
+                           const std::vector<std::string>& class_names, bool require_target);
 
 // The same two from CSV text in memory (what the files above hold); `origin` takes the place of the
 // path in messages. The file versions read the file and call these.
-Dataset load_csv_text(const std::string& text, const std::string& origin, const std::string& target_column,
-                      bool classification);
+Dataset load_csv_text(const std::string& text, const std::string& origin,
+                      const std::string& target_column, bool classification);
 Dataset load_csv_for_model_text(const std::string& text, const std::string& origin,
-                                const std::vector<std::string>& feature_names, const std::string& target_name,
+                                const std::vector<std::string>& feature_names,
+                                const std::string& target_name,
                                 const std::vector<std::string>& class_names, bool require_target);
 
 }  // namespace gradplug

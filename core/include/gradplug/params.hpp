@@ -24,9 +24,7 @@ class Params {
   // The GP_PARAM_REAL parameter `name`.
   double real(std::string_view name) const { return find(name).v[0]; }
   // The GP_PARAM_INT parameter `name`.
-  long long integer(std::string_view name) const {
-    return static_cast<long long>(find(name).v[0]);
-  }
+  long long integer(std::string_view name) const { return static_cast<long long>(find(name).v[0]); }
   // The GP_PARAM_BOOL parameter `name`.
   bool flag(std::string_view name) const { return find(name).v[0] != 0.0; }
   // The GP_PARAM_PAIR parameter `name`, e.g. Adam's betas.

@@ -59,31 +59,30 @@ void destroy(void* instance) noexcept {
 
 }  // namespace gradplug::detail
 
-#define GRADPLUG_PLUGIN_IMPL_(Class, Name, Version, Description, SchemaPtr, SchemaCount)       \
-  namespace {                                                                                \
-  void* gradplug_create_(const gp_value* values, char* error, size_t error_size) {           \
-    return ::gradplug::detail::create<Class>(SchemaPtr, SchemaCount, values, error,          \
-                                             error_size);                                    \
-  }                                                                                          \
-  }                                                                                          \
-  extern "C" const gp_descriptor gradplug_descriptor_ = {                                    \
-      GRADPLUG_ABI_VERSION,                                                                  \
-      static_cast<uint32_t>(::gradplug::detail::PluginKind<Class>::kind),                    \
-      Name,                                                                                  \
-      Version,                                                                               \
-      Description,                                                                           \
-      SchemaPtr,                                                                             \
-      SchemaCount,                                                                           \
-      &gradplug_create_,                                                                     \
-      &::gradplug::detail::destroy<Class>};                                                  \
+#define GRADPLUG_PLUGIN_IMPL_(Class, Name, Version, Description, SchemaPtr, SchemaCount)         \
+  namespace {                                                                                    \
+  void* gradplug_create_(const gp_value* values, char* error, size_t error_size) {               \
+    return ::gradplug::detail::create<Class>(SchemaPtr, SchemaCount, values, error, error_size); \
+  }                                                                                              \
+  }                                                                                              \
+  extern "C" const gp_descriptor gradplug_descriptor_ = {                                        \
+      GRADPLUG_ABI_VERSION,                                                                      \
+      static_cast<uint32_t>(::gradplug::detail::PluginKind<Class>::kind),                        \
+      Name,                                                                                      \
+      Version,                                                                                   \
+      Description,                                                                               \
+      SchemaPtr,                                                                                 \
+      SchemaCount,                                                                               \
+      &gradplug_create_,                                                                         \
+      &::gradplug::detail::destroy<Class>};                                                      \
   BOOST_DLL_ALIAS(gradplug_descriptor_, gradplug_plugin)
 
 // The registration line of a plugin with parameters: Class derives from Activation, Optimizer or
 // Regularizer and has a constructor taking const gradplug::Params&; Name is the name configs use
 // (an identifier, unique within the kind); Version and Description are string literals; Schema is
 // a constexpr array of gp_param. Use once, at namespace scope, as the file's last line.
-#define GRADPLUG_PLUGIN(Class, Name, Version, Description, Schema)                    \
-  GRADPLUG_PLUGIN_IMPL_(Class, Name, Version, Description, Schema,                    \
+#define GRADPLUG_PLUGIN(Class, Name, Version, Description, Schema) \
+  GRADPLUG_PLUGIN_IMPL_(Class, Name, Version, Description, Schema, \
                         sizeof(Schema) / sizeof(Schema[0]))
 
 // The registration line of a plugin without parameters (its constructor still takes Params).

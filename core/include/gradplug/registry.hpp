@@ -34,7 +34,7 @@ struct LoadedPlugin {
   std::shared_ptr<boost::dll::shared_library> library;
 
   gp_kind kind() const { return static_cast<gp_kind>(descriptor->kind); }  // the descriptor's kind
-  std::string_view name() const { return descriptor->name; }  // the descriptor's name
+  std::string_view name() const { return descriptor->name; }               // the descriptor's name
 };
 
 // A file that was not loaded as a plugin, and why (shown by `gradplug plugins`).

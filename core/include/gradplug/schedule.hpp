@@ -14,9 +14,9 @@ namespace gradplug {
 struct Schedule {
   enum class Kind { Constant, Linear, Step, Cosine };
   Kind kind = Kind::Constant;
-  double final_factor = 0.0;   // linear, cosine: the last lr as a fraction of the base lr
-  std::size_t step_size = 1;   // step
-  double gamma = 0.1;          // step
+  double final_factor = 0.0;  // linear, cosine: the last lr as a fraction of the base lr
+  std::size_t step_size = 1;  // step
+  double gamma = 0.1;         // step
 
   double lr(double base_lr, std::size_t k, std::size_t total) const;
 

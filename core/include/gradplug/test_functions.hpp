@@ -17,7 +17,7 @@ struct TestFunction {
   std::array<double, 2> start;                // the standard start point
   std::vector<std::array<double, 2>> minima;  // every global minimum
   double minimum_value = 0.0;
-  std::array<double, 4> view;                 // x_min, x_max, y_min, y_max for plots
+  std::array<double, 4> view;  // x_min, x_max, y_min, y_max for plots
   Value (*f)(const Value& x, const Value& y);
 
   // f(x, y) in plain doubles.

@@ -2,13 +2,13 @@
 // zero grads -> forward on the Value graph -> mean loss + penalties -> backward -> optimizer step.
 #pragma once
 
-#include <cstddef>
 #include <array>
+#include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <functional>
-#include <string>
+#include <limits>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "gradplug/batch_kernels.hpp"
@@ -27,23 +27,23 @@ enum class Engine { Auto, Graph, Batched };
 const std::vector<std::string>& engine_names();  // "auto", "graph", "batched"
 
 struct TrainOptions {
-  std::size_t steps = 100;      // optimizer steps in all
-  std::size_t batch_size = 0;   // 0: the full data set each step
-  bool shuffle = true;          // reshuffle the rows at every epoch
+  std::size_t steps = 100;     // optimizer steps in all
+  std::size_t batch_size = 0;  // 0: the full data set each step
+  bool shuffle = true;         // reshuffle the rows at every epoch
   Schedule schedule;
-  std::uint64_t seed = 0;       // batch order and dropout masks
+  std::uint64_t seed = 0;        // batch order and dropout masks
   Engine engine = Engine::Auto;  // auto: batched
-  double clip_norm = 0.0;       // > 0: scale gradients so their global L2 norm is at most this
-  std::size_t patience = 0;     // > 0: stop after this many epochs without validation improvement
-  double min_delta = 0.0;       // an improvement must lower the validation loss by more than this
+  double clip_norm = 0.0;        // > 0: scale gradients so their global L2 norm is at most this
+  std::size_t patience = 0;      // > 0: stop after this many epochs without validation improvement
+  double min_delta = 0.0;        // an improvement must lower the validation loss by more than this
 };
 
 // Everything that changes during training besides the weights and the optimizer's own state:
 // saved in a checkpoint, it lets training continue bit-identically.
 struct TrainState {
   bool started = false;
-  std::size_t step = 0;                    // steps done
-  std::vector<std::size_t> order;          // this epoch's row order
+  std::size_t step = 0;            // steps done
+  std::vector<std::size_t> order;  // this epoch's row order
   std::array<std::uint64_t, 4> order_rng{};
   std::array<std::uint64_t, 4> dropout_rng{};
   double best_validation_loss = std::numeric_limits<double>::infinity();
@@ -71,10 +71,10 @@ using StepCallback = std::function<bool(const StepMetrics&)>;
 struct FitResult {
   enum class Stop { Finished, Requested, EarlyStopped, NonFinite };
   Stop stop = Stop::Finished;
-  StepMetrics last;         // of the last completed step
+  StepMetrics last;             // of the last completed step
   std::size_t failed_step = 0;  // NonFinite: the 1-based step whose loss or gradient was not finite
-  std::size_t failed_layer = 0; // NonFinite: the first layer (1-based) that went non-finite
-  std::string failure;          // NonFinite: what went non-finite, in words
+  std::size_t failed_layer = 0;  // NonFinite: the first layer (1-based) that went non-finite
+  std::string failure;           // NonFinite: what went non-finite, in words
 };
 
 struct Evaluation {
