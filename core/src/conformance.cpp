@@ -739,7 +739,7 @@ std::vector<CheckResult> check_plugin(const LoadedPlugin& plugin,
         } catch (const std::exception& e) {
           return fail("[" + label + "] created, but using it threw: " + e.what());
         }
-        if (++refused == 1) note = label + ": " + refusal;
+        if (++refused == 1) note = std::string(label).append(": ").append(refusal);
       }
     }
     if (tried == 0) return pass("no finite edge values to try");

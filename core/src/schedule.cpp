@@ -13,7 +13,10 @@ double Schedule::lr(double base, std::size_t k, std::size_t total) const {
     case Kind::Linear:
       return base + (final_factor * base - base) * progress;
     case Kind::Step:
-      return base * std::pow(gamma, static_cast<double>(k / (step_size ? step_size : 1)));
+    {
+      const std::size_t decays = k / (step_size ? step_size : 1);  // whole periods done: floor
+      return base * std::pow(gamma, static_cast<double>(decays));
+    }
     case Kind::Cosine:
       return final_factor * base +
              (base - final_factor * base) * (1.0 + std::cos(std::numbers::pi * progress)) / 2.0;
