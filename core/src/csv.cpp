@@ -192,7 +192,7 @@ Dataset load_csv_text(const std::string& text, const std::string& path,
     }
     if (numeric)
       std::sort(classes.begin(), classes.end(), [](const std::string& a, const std::string& b) {
-        return std::stod(a) < std::stod(b);
+        return std::strtod(a.c_str(), nullptr) < std::strtod(b.c_str(), nullptr);  // never throws
       });
     if (classes.size() < 2)
       throw Error(path + ": the target column '" + d.target_name +

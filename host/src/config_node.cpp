@@ -29,7 +29,7 @@ const std::string& ConfigNode::where_key(const std::string& key) const {
 }
 
 void ConfigNode::add(const std::string& key, ConfigNode value, const std::string& key_location) {
-  entries.emplace_back(key, std::move(value));
+  entries.push_back(ConfigEntry{key, std::move(value)});
   key_where.resize(entries.size() - 1, where);
   key_where.push_back(key_location);
 }

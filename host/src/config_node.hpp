@@ -9,12 +9,14 @@
 
 namespace gradplug::host {
 
+struct ConfigEntry;
+
 struct ConfigNode {
   enum class Type { Null, Scalar, Sequence, Map };
   Type type = Type::Null;
   std::string scalar;                                       // Scalar: the text as written
   std::vector<ConfigNode> items;                            // Sequence
-  std::vector<std::pair<std::string, ConfigNode>> entries;  // Map, in document order
+  std::vector<ConfigEntry> entries;                         // Map, in document order
   std::vector<std::string> key_where;                       // Map: where each key is written
   std::string where;                                        // "file:line:col" or "--set k=v"
 
@@ -23,6 +25,13 @@ struct ConfigNode {
   // Where key is written (the node's own location when unknown).
   const std::string& where_key(const std::string& key) const;
   void add(const std::string& key, ConfigNode value, const std::string& key_location);
+};
+
+// One key of a map and its value. A struct rather than std::pair: clang (up to 16) with
+// libstdc++ 12 cannot instantiate a pair of an incomplete type in C++20 (llvm issue 59966).
+struct ConfigEntry {
+  std::string first;
+  ConfigNode second;
 };
 
 // Parses a YAML file. Syntax errors, duplicate keys, empty, binary and non-UTF-8 files, and

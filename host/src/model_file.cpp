@@ -133,7 +133,8 @@ std::shared_ptr<const Activation> make_activation(const Reader& in, const json& 
     if (v.is_boolean())
       values[i].v[0] = v.get<bool>() ? 1 : 0;
     else if (v.is_array() && v.size() == 2)
-      values[i] = gp_value{{v[0].get<double>(), v[1].get<double>()}};
+      values[i] = gp_value{{in.number(v[0], where + ".params." + d.params[i].name + "[0]"),
+                            in.number(v[1], where + ".params." + d.params[i].name + "[1]")}};
     else
       values[i].v[0] = in.number(v, where + ".params." + d.params[i].name);
   }
@@ -143,6 +144,8 @@ std::shared_ptr<const Activation> make_activation(const Reader& in, const json& 
     in.fail(where, e.what());
   }
 }
+
+LoadedModel read_document(const json& doc, const Reader& in, const Registry& registry);
 
 }  // namespace
 
@@ -220,7 +223,7 @@ LoadedModel read_model_text(const std::string& text, const std::string& name,
   json doc;
   try {
     doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw Error(name + ": not a complete JSON document (" + std::string(e.what()) +
                 "); the file may be truncated or not a gradplug model");
   }
@@ -237,8 +240,20 @@ LoadedModel read_model_text(const std::string& text, const std::string& name,
     throw Error(name + ": refused: " + problem +
                 "; use an intact copy, or the run's last good checkpoint");
 
+  // Every shape and type is checked as it is read; anything the checks miss still surfaces as a
+  // clear error, never as a crash.
+  try {
+    return read_document(doc, in, registry);
+  } catch (const json::exception& e) {
+    throw Error(name + ": malformed model file: " + e.what());
+  }
+}
+
+namespace {
+
+LoadedModel read_document(const json& doc, const Reader& in, const Registry& registry) {
   LoadedModel m;
-  m.name = doc.value("name", "model");
+  m.name = doc.contains("name") ? in.text(doc["name"], "name") : "model";
   const std::string loss = in.text(in.at(doc, "loss", "root"), "loss");
   const auto& losses = loss_names();
   const auto it = std::find(losses.begin(), losses.end(), loss);
@@ -246,6 +261,11 @@ LoadedModel read_model_text(const std::string& text, const std::string& name,
   m.loss = static_cast<LossKind>(it - losses.begin());
   const std::size_t inputs = in.count(in.at(doc, "inputs", "root"), "inputs");
   if (inputs == 0) in.fail("inputs", "a model needs at least one input");
+  // The same limits as a config's, so a damaged count cannot exhaust memory.
+  constexpr std::size_t kMaxUnits = 100000;
+  constexpr double kMaxParameters = 50e6;
+  if (inputs > 10 * kMaxUnits) in.fail("inputs", "more inputs than gradplug trains with");
+  double parameters = 0;
   const json& layers = in.at(doc, "layers", "root");
   if (!layers.is_array() || layers.empty())
     in.fail("layers", "expected a non-empty list of layers");
@@ -257,10 +277,13 @@ LoadedModel read_model_text(const std::string& text, const std::string& name,
     LayerSpec spec;
     spec.size = in.count(in.at(layers[l], "units", where), where + ".units");
     if (spec.size == 0) in.fail(where + ".units", "a layer needs at least one unit");
+    if (spec.size > kMaxUnits) in.fail(where + ".units", "more than " + std::to_string(kMaxUnits) + " units");
+    parameters += static_cast<double>(spec.size) * static_cast<double>(fan_in + 1);
+    if (parameters > kMaxParameters) in.fail(where, "the layers hold more than 50000000 parameters");
+    fan_in = spec.size;
     spec.activation = make_activation(in, in.at(layers[l], "activation", where),
                                       where + ".activation", registry, spec.activation_name);
     specs.push_back(spec);
-    (void)fan_in;
   }
   Random unused(0);
   m.model = std::make_unique<MLP>(inputs, specs, Init::Uniform, unused);
@@ -332,6 +355,8 @@ LoadedModel read_model_text(const std::string& text, const std::string& name,
   }
   return m;
 }
+
+}  // namespace
 
 void copy_weights(const MLP& from, MLP& to, const std::string& from_name) {
   auto shape = [](const MLP& m, std::size_t l) {
