@@ -33,5 +33,6 @@ int command_graph(const std::vector<std::string>& args);
 int command_new_plugin(const std::vector<std::string>& args);
 int command_check_plugin(const std::vector<std::string>& args);
 int command_compare(const std::vector<std::string>& args);
+int command_report(const std::vector<std::string>& args);
 
 }  // namespace gradplug::host

@@ -3,9 +3,15 @@
 // variant with the same seed gets the same data, split, initial weights and batch order. Then
 // one table, compare.csv, summary.json, and the curves as loss.svg (and sensitivity.svg for
 // sweeps). With --function, optimizers run on 2-D test functions instead (the playground).
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,12 +23,14 @@
 #include <thread>
 
 #include "cli.hpp"
+#include "compare_plan.hpp"
 #include "compare_report.hpp"
 #include "config_node.hpp"
 #include "experiment_config.hpp"
 #include "files.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
+#include "job_script.hpp"
 #include "progress.hpp"
 #include "run_pool.hpp"
 #include "suggest.hpp"
@@ -194,6 +202,165 @@ const char* status_word(JobResult::Status s) {
   return "?";
 }
 
+// The comparison as a user would type it, from what was parsed: what defines the runs and how
+// they are judged, without where they go (--out, --resume) or how they are spread (--jobs,
+// --shard, --emit). Shards and scripts run exactly this.
+std::vector<std::string> compare_arguments(const po::variables_map& vm) {
+  std::vector<std::string> a = {vm["config"].as<std::string>()};
+  if (vm.count("optimizers"))
+    a.insert(a.end(), {"--optimizers", vm["optimizers"].as<std::string>()});
+  a.insert(a.end(), {"--seeds", std::to_string(vm["seeds"].as<std::size_t>())});
+  for (const char* repeated : {"sweep", "set", "plugin-dir"})
+    if (vm.count(repeated))
+      for (const auto& v : vm[repeated].as<std::vector<std::string>>())
+        a.insert(a.end(), {std::string("--") + repeated, v});
+  if (vm.count("target-loss"))
+    a.insert(a.end(), {"--target-loss", format_number(vm["target-loss"].as<double>())});
+  if (vm["timeout"].as<double>() > 0)
+    a.insert(a.end(), {"--timeout", format_number(vm["timeout"].as<double>())});
+  if (vm.count("log-y")) a.emplace_back("--log-y");
+  if (vm.count("fail-fast")) a.emplace_back("--fail-fast");
+  if (vm["format"].as<std::string>() != "table")
+    a.insert(a.end(), {"--format", vm["format"].as<std::string>()});
+  return a;
+}
+
+std::string quoted_command(const std::string& program, const std::vector<std::string>& args) {
+  std::string text = program;
+  for (const auto& a : args) text += " " + shell_quote(a);
+  return text;
+}
+
+// Expected work of one run, to balance shards: samples through the network x its weights. Only
+// ratios between the runs of one comparison matter, so a CSV file's unknown size is taken as the
+// same for every run.
+double expected_cost(const ExperimentSpec& spec) {
+  using Source = DataSpec::Source;
+  const DataSpec& d = spec.data;
+  double rows = 1000, features = 1;
+  switch (d.source) {
+    case Source::Inline:
+      rows = static_cast<double>(d.inline_data.rows);
+      features = static_cast<double>(d.inline_data.features);
+      break;
+    case Source::Seed4:
+      rows = 4, features = 3;
+      break;
+    case Source::Spirals:
+      rows = static_cast<double>(d.classes * d.points_per_class), features = 2;
+      break;
+    case Source::Blobs:
+      rows = static_cast<double>(d.samples), features = static_cast<double>(d.features);
+      break;
+    case Source::Xor:
+    case Source::Moons:
+    case Source::Circles:
+      rows = static_cast<double>(d.samples), features = 2;
+      break;
+    case Source::Csv:
+      break;
+  }
+  rows = std::max(1.0, rows * (1.0 - d.split.validation - d.split.test));
+  double weights = 0, inputs = features;
+  for (std::size_t units : spec.layers) {
+    weights += (inputs + 1) * static_cast<double>(units);
+    inputs = static_cast<double>(units);
+  }
+  const double batch =
+      spec.batch_size ? std::min<double>(static_cast<double>(spec.batch_size), rows) : rows;
+  const double samples = spec.epochs ? static_cast<double>(spec.epochs) * rows
+                                     : static_cast<double>(spec.steps) * batch;
+  return std::max(1.0, samples * std::max(1.0, weights));
+}
+
+// A directory being continued must hold this very comparison: the same base config and runs.
+void check_same_comparison(const fs::path& out, const std::string& base_text,
+                           const ComparePlan& plan, const std::string& flag) {
+  std::ifstream in(out / "base.yaml");
+  const std::string previous((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (previous != base_text)
+    throw Error(flag +
+                ": that comparison was made from another config (its base.yaml differs); give "
+                "the same config and --set flags as before");
+  std::error_code ec;
+  if (fs::exists(out / "plan.json", ec) && !same_runs(read_plan(out), plan))
+    throw Error(flag +
+                ": that comparison has other runs (its plan.json differs); give the same "
+                "--optimizers, --sweep and --seeds as before");
+}
+
+std::string now_iso() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// --emit slurm: the prepared directory's runs as a job array; the script goes to stdout (and a
+// copy beside the runs).
+int emit_job_script(const po::variables_map& vm, const std::vector<std::string>& args,
+                    const ComparePlan& plan, const fs::path& out) {
+  const std::string scheduler = vm["emit"].as<std::string>();
+  if (scheduler != "slurm")
+    throw Error("--emit: unknown scheduler '" + scheduler + "'" +
+                did_you_mean(scheduler, {"slurm"}) +
+                "; valid: slurm (other schedulers: run --shard I/N per task, see docs/cluster.md)");
+  SlurmJob job;
+  job.runs = plan.runs.size();
+  job.shards =
+      vm.count("shards") ? vm["shards"].as<std::size_t>() : std::min<std::size_t>(job.runs, 16);
+  if (job.shards < 1 || job.shards > job.runs)
+    throw Error("--shards: expected 1 to " + std::to_string(job.runs) +
+                " (the number of runs), got " + std::to_string(job.shards));
+  job.cpus_per_task = vm["cpus-per-task"].as<std::size_t>();
+  if (job.cpus_per_task < 1 || job.cpus_per_task > 256)
+    throw Error("--cpus-per-task: expected 1 to 256, got " + std::to_string(job.cpus_per_task));
+  job.max_parallel = vm.count("max-parallel") ? vm["max-parallel"].as<std::size_t>() : 0;
+  if (vm.count("max-parallel") && job.max_parallel < 1)
+    throw Error("--max-parallel: expected at least 1, got 0");
+  auto directive = [](const char* flag, const std::string& value) {
+    if (value.empty() || value.find_first_of(" \t\n\r'\"\\") != std::string::npos)
+      throw Error(std::string("--") + flag + ": '" + value +
+                  "' cannot go on an #SBATCH line (empty, or with spaces, quotes or backslashes)");
+    return value;
+  };
+  if (vm.count("time")) job.time = directive("time", vm["time"].as<std::string>());
+  if (vm.count("partition"))
+    job.partition = directive("partition", vm["partition"].as<std::string>());
+  if (vm.count("sbatch"))
+    for (const auto& line : vm["sbatch"].as<std::vector<std::string>>()) {
+      if (line.rfind("--", 0) != 0)
+        throw Error("--sbatch: '" + line +
+                    "' is not an sbatch option (e.g. --sbatch=--account=proj)");
+      job.extra.push_back(directive("sbatch", line));
+    }
+  job.out = fs::absolute(out).lexically_normal().string();
+  if (!job.out.empty() && job.out.back() == '/') job.out.pop_back();
+  job.working_directory = fs::current_path().string();
+  directive(vm.count("resume") ? "resume" : "out", job.out);
+  if (job.working_directory.find_first_of(" \t\n'\"\\") != std::string::npos)
+    throw Error("--emit: the working directory '" + job.working_directory +
+                "' has spaces or quotes, which an #SBATCH --chdir line cannot hold");
+  std::error_code ec;
+  job.executable = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec) throw Error("--emit: cannot find this gradplug's own path: " + ec.message());
+  job.made_by = quoted_command("gradplug compare", args);
+  job.title = plan.title;
+  job.compare = compare_arguments(vm);
+  fs::create_directories(fs::path(job.out) / "logs", ec);
+  if (ec) throw Error("--emit: cannot create " + job.out + "/logs: " + ec.message());
+  const std::string script = slurm_script(job);
+  write_file_atomic(fs::path(job.out) / "slurm.sbatch", script);
+  std::cout << script;
+  std::cerr << "gradplug compare: prepared " << job.out << " for " << job.runs << " runs in "
+            << job.shards << " shards; submit with: sbatch " << job.out
+            << "/slurm.sbatch (a copy of the script above)\n";
+  return 0;
+}
+
 }  // namespace
 
 int command_playground(const po::variables_map& vm);
@@ -230,6 +397,21 @@ int command_compare(const std::vector<std::string>& args) {
       "steps", po::value<std::size_t>()->default_value(500), "playground steps")(
       "plugin-dir", po::value<std::vector<std::string>>()->composing(),
       "also load plugins from DIR (repeatable)");
+  po::options_description cluster("Running on a cluster (see docs/cluster.md)");
+  cluster.add_options()("shard", po::value<std::string>(),
+                        "run only shard I of N (I/N, from 0) of the runs, into the shared --out "
+                        "or --resume DIR; merge with `gradplug report DIR`")(
+      "emit", po::value<std::string>(),
+      "slurm: prepare --out and print an sbatch job-array script, one task per shard")(
+      "shards", po::value<std::size_t>(), "with --emit: the number of shards (default: up to 16)")(
+      "cpus-per-task", po::value<std::size_t>()->default_value(1),
+      "with --emit: cores per task, and runs at once in each")(
+      "max-parallel", po::value<std::size_t>(), "with --emit: at most M tasks at once (%M)")(
+      "time", po::value<std::string>(), "with --emit: the time limit per task, e.g. 1:00:00")(
+      "partition", po::value<std::string>(), "with --emit: the Slurm partition")(
+      "sbatch", po::value<std::vector<std::string>>()->composing(),
+      "with --emit: a further #SBATCH line, e.g. --sbatch=--account=proj (repeatable)");
+  options.add(cluster);
   po::positional_options_description positional;
   positional.add("config", 1);
   const auto vm = parse_command("compare", args, options, positional);
@@ -335,26 +517,55 @@ int command_compare(const std::vector<std::string>& args) {
   const std::string name = fs::path(config_path).stem().string();
   const std::string dir = fs::path(config_path).parent_path().string();
   const ExperimentSpec base = read_experiment(config, registry, name, dir);
-  std::vector<std::string> run_names;
+  ComparePlan plan;
+  plan.title = base.name;
+  plan.command = quoted_command("gradplug compare", compare_arguments(vm));
+  for (const auto& [key, values] : sweeps) plan.sweep_keys.push_back(key);
+  plan.target_loss = vm.count("target-loss") ? vm["target-loss"].as<double>() : NAN;
+  plan.log_y = vm.count("log-y") > 0;
+  std::map<std::string, int> used;
   for (const Variant& v : grid) {
     ConfigNode copy = config;
     for (const auto& s : v.sets) apply_override(copy, s);
-    (void)read_experiment(copy, registry, name, dir);
+    const double cost = expected_cost(read_experiment(copy, registry, name, dir));
+    std::string folder = slug(v.label);
+    if (used[folder]++) folder += "-" + std::to_string(used[folder]);
+    for (std::size_t s = 0; s < seeds; ++s)
+      plan.runs.push_back(
+          PlannedRun{v.label, v.base, v.sweep, v.sets, base.seed + s, folder, cost});
   }
-  const std::size_t runs = grid.size() * seeds;
+
+  const bool sharded = vm.count("shard") > 0;
+  const auto [shard, shards] = sharded ? parse_shard(vm["shard"].as<std::string>())
+                                       : std::pair<std::size_t, std::size_t>{0, 1};
+  if (vm.count("emit") && sharded)
+    throw Error("--emit: the script runs the shards itself; leave out --shard");
+  for (const char* flag : {"shards", "max-parallel", "time", "partition", "sbatch"})
+    if (vm.count(flag) && !vm.count("emit"))
+      throw Error(std::string("--") + flag + ": only with --emit slurm");
+  if (!vm["cpus-per-task"].defaulted() && !vm.count("emit"))
+    throw Error("--cpus-per-task: only with --emit slurm");
+  std::vector<std::size_t> selected =
+      sharded ? shard_runs(plan, shard, shards) : std::vector<std::size_t>(plan.runs.size());
+  if (!sharded) std::iota(selected.begin(), selected.end(), std::size_t{0});
+
   if (vm.count("dry-run")) {
-    std::cout << runs << " runs (" << grid.size() << " variants x " << seeds << " seeds):\n";
-    for (const Variant& v : grid)
-      for (std::size_t s = 0; s < seeds; ++s) {
-        std::cout << "  " << v.label << "  seed " << base.seed + s << ":  gradplug train "
-                  << config_path;
-        for (const auto& set : v.sets) std::cout << " --set '" << set << "'";
-        std::cout << " --set seed=" << base.seed + s << "\n";
-      }
+    std::cout << plan.runs.size() << " runs (" << grid.size() << " variants x " << seeds
+              << " seeds)";
+    if (sharded) std::cout << "; shard " << shard << "/" << shards << " has " << selected.size();
+    std::cout << ":\n";
+    for (std::size_t i : selected) {
+      const PlannedRun& r = plan.runs[i];
+      std::cout << "  " << r.variant << "  seed " << r.seed << ":  gradplug train " << config_path;
+      for (const auto& set : r.sets) std::cout << " --set " << shell_quote(set);
+      std::cout << " --set seed=" << r.seed << "\n";
+    }
     return 0;
   }
 
-  // A resumed comparison continues in its own directory, and only with the same base config.
+  // The comparison directory: new (--out, or a fresh one under runs/), continued (--resume), or
+  // shared by the shards of one comparison. It holds the base config and the plan, so every
+  // process that works in it agrees on what the runs are.
   fs::path out;
   const std::string base_text = to_yaml(resolved_config(base, registry));
   if (vm.count("resume")) {
@@ -365,96 +576,134 @@ int command_compare(const std::vector<std::string>& args) {
     if (!fs::is_regular_file(out / "base.yaml", ec))
       throw Error("--resume " + out.string() +
                   ": not a comparison directory (it has no base.yaml)");
-    std::ifstream in(out / "base.yaml");
-    const std::string previous((std::istreambuf_iterator<char>(in)),
-                               std::istreambuf_iterator<char>());
-    if (previous != base_text)
-      throw Error("--resume " + out.string() +
-                  ": that comparison was made from another config (its base.yaml differs); give "
-                  "the same config "
-                  "and --set flags as before");
+    check_same_comparison(out, base_text, plan, "--resume " + out.string());
+  } else if (sharded) {
+    if (!vm.count("out"))
+      throw Error("--shard: give the directory all shards share, with --out DIR (or --resume DIR)");
+    out = vm["out"].as<std::string>();
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec || !fs::is_directory(out, ec))
+      throw Error("--out " + out.string() + ": cannot create the directory: " + ec.message());
+    if (fs::exists(out / "base.yaml", ec))
+      check_same_comparison(out, base_text, plan, "--out " + out.string());
+    else
+      for (const auto& entry : fs::directory_iterator(out)) {
+        // Another shard may be writing base.yaml or plan.json right now; anything else means
+        // the directory holds something that is not this comparison.
+        const std::string file = entry.path().filename().string();
+        if (file != "runs" && file != "shards" && file != "logs" &&
+            file.find(".tmp") == std::string::npos && file != "plan.json")
+          throw Error("--out " + out.string() + ": holds '" + file +
+                      "' but no comparison (no base.yaml); choose a new or empty directory");
+      }
   } else {
     out = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs",
                                "compare-" + base.name);
-    write_file_atomic(out / "base.yaml", base_text);
   }
+  // Shards write these at the same time; the contents are identical and each write is atomic.
+  if (!fs::exists(out / "base.yaml")) write_file_atomic(out / "base.yaml", base_text);
+  if (!fs::exists(out / "plan.json")) write_file_atomic(out / "plan.json", plan_json(plan));
+
+  if (vm.count("emit")) return emit_job_script(vm, args, plan, out);
+
+  fs::path manifest;
+  json shard_record;
+  if (sharded) {
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    manifest = out / "shards" /
+               ("shard-" + std::to_string(shard) + "-of-" + std::to_string(shards) + ".json");
+    fs::create_directories(manifest.parent_path());
+    json listed = json::array();
+    for (std::size_t i : selected)
+      listed.push_back(fs::relative(run_directory(out, plan.runs[i]), out).string());
+    shard_record = {{"shard", shard},
+                    {"shards", shards},
+                    {"gradplug", GRADPLUG_VERSION},
+                    {"host", host},
+                    {"slurm_job", std::getenv("SLURM_JOB_ID") ? std::getenv("SLURM_JOB_ID") : ""},
+                    {"started", now_iso()},
+                    {"finished", nullptr},
+                    {"runs", listed}};
+    write_file_atomic(manifest, shard_record.dump(2) + "\n");
+  }
+
   std::vector<Job> job_list;
-  std::vector<std::size_t> job_run;  // the run each job is for
-  std::vector<RunInfo> infos;
-  std::map<std::string, int> used;
+  std::vector<std::size_t> job_run;  // the planned run each job is for
   std::size_t reused = 0;
-  for (const Variant& v : grid) {
-    std::string folder = slug(v.label);
-    if (used[folder]++) folder += "-" + std::to_string(used[folder]);
-    for (std::size_t s = 0; s < seeds; ++s) {
-      const fs::path run_dir = out / "runs" / folder / ("seed-" + std::to_string(base.seed + s));
-      fs::create_directories(run_dir.parent_path());
-      RunInfo info;
-      info.variant = v.label;
-      info.base = v.base;
-      info.sweep = v.sweep;
-      info.seed = base.seed + s;
-      info.run_dir = run_dir;
-      info.log = run_dir.parent_path() / ("seed-" + std::to_string(base.seed + s) + ".log");
-      Job job;
-      job.log = info.log;
-      std::error_code ec;
-      if (fs::exists(run_dir / "summary.json", ec)) {
-        // Finished before: its own summary says how.
-        std::ifstream in(run_dir / "summary.json");
-        const json summary = json::parse(in, nullptr, false);
-        info.status = !summary.is_discarded() && summary.value("stopped", "") != "non_finite"
-                          ? "ok"
-                          : "failed";
-        ++reused;
-        infos.push_back(info);
-        continue;
-      }
-      if (fs::exists(run_dir / "model.json", ec) && fs::exists(run_dir / "config.yaml", ec)) {
-        job.args = {"train", "--resume", run_dir.string(), "--quiet"};
-      } else {
-        fs::remove_all(run_dir, ec);  // started but without a checkpoint: start again
-        job.args = {"train", (out / "base.yaml").string(), "--quiet", "--out", run_dir.string()};
-        for (const auto& set : v.sets) job.args.insert(job.args.end(), {"--set", set});
-        job.args.insert(job.args.end(), {"--set", "seed=" + std::to_string(base.seed + s)});
-      }
-      for (const auto& d : plugin_dirs) job.args.insert(job.args.end(), {"--plugin-dir", d});
-      job_list.push_back(job);
-      job_run.push_back(infos.size());
-      infos.push_back(info);
+  for (std::size_t i : selected) {
+    const PlannedRun& r = plan.runs[i];
+    const fs::path run_dir = run_directory(out, r);
+    fs::create_directories(run_dir.parent_path());
+    if (run_finished(out, r)) {
+      ++reused;  // its own summary.json says how it ended
+      continue;
     }
+    std::error_code ec;
+    fs::remove(run_status_file(out, r), ec);  // an earlier failure is no longer the news
+    Job job;
+    job.log = run_log(out, r);
+    if (fs::exists(run_dir / "model.json", ec) && fs::exists(run_dir / "config.yaml", ec)) {
+      job.args = {"train", "--resume", run_dir.string(), "--quiet"};
+    } else {
+      fs::remove_all(run_dir, ec);  // started but without a checkpoint: start again
+      job.args = {"train", (out / "base.yaml").string(), "--quiet", "--out", run_dir.string()};
+      for (const auto& set : r.sets) job.args.insert(job.args.end(), {"--set", set});
+      job.args.insert(job.args.end(), {"--set", "seed=" + std::to_string(r.seed)});
+    }
+    for (const auto& d : plugin_dirs) job.args.insert(job.args.end(), {"--plugin-dir", d});
+    job_list.push_back(job);
+    job_run.push_back(i);
   }
+  const std::string scope =
+      sharded ? "shard " + std::to_string(shard) + "/" + std::to_string(shards) + ": " : "";
   if (reused)
-    std::cerr << "gradplug compare: " << reused << " runs already done, " << job_list.size()
-              << " to run\n";
+    std::cerr << "gradplug compare: " << scope << reused << " runs already done, "
+              << job_list.size() << " to run\n";
   Progress progress(stderr, job_list.size(), false);
   std::size_t done = 0, failed = 0;
   PoolOptions pool{jobs, vm["timeout"].as<double>(), vm.count("fail-fast") > 0};
-  const auto results = run_jobs(job_list, pool, [&](std::size_t, const JobResult& r) {
+  run_jobs(job_list, pool, [&](std::size_t j, const JobResult& r) {
     ++done;
+    const PlannedRun& run = plan.runs[job_run[j]];
+    // A run that ended without its summary.json says here how it ended.
+    if (!run_finished(out, run) && r.status != JobResult::Status::Pending) {
+      const std::string status = r.status == JobResult::Status::Failed && r.exit_code < 0
+                                     ? "crashed (signal " + std::to_string(-r.exit_code) + ")"
+                                     : std::string(status_word(r.status));
+      write_run_status(out, run, status, r.exit_code, r.seconds);
+    }
     failed += r.status != JobResult::Status::Succeeded;
     progress.update(done, std::to_string(failed) + " failed");
   });
   progress.finish();
-  for (std::size_t i = 0; i < results.size(); ++i) {
-    infos[job_run[i]].status =
-        results[i].status == JobResult::Status::Failed && results[i].exit_code < 0
-            ? "crashed (signal " + std::to_string(-results[i].exit_code) + ")"
-            : std::string(status_word(results[i].status));
-    infos[job_run[i]].process_seconds = results[i].seconds;
-  }
 
-  CompareReport report =
-      collect(infos, vm.count("target-loss") ? vm["target-loss"].as<double>() : NAN);
-  report.title = base.name;
-  for (const auto& [key, values] : sweeps) report.sweep_keys.push_back(key);
-  std::string command = "gradplug compare";
-  for (const auto& a : args) command += " " + a;
-  report.command = command;
-  write_outputs(report, out, vm.count("log-y") > 0);
-  std::cout << render_table(report, format);
-  if (format == "table" || format == "markdown") std::cout << "output: " << out.string() << "\n";
-  return failed == 0 ? 0 : 1;
+  const CompareReport report = report_from_directory(out, plan);
+  if (sharded) {
+    std::map<std::string, std::size_t> counts;
+    for (std::size_t i : selected) ++counts[report.runs[i].status];
+    json statuses = json::object();
+    std::string line;
+    for (const auto& [status, n] : counts) {
+      statuses[status] = n;
+      line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + status;
+    }
+    shard_record["finished"] = now_iso();
+    shard_record["status"] = statuses;
+    write_file_atomic(manifest, shard_record.dump(2) + "\n");
+    std::cout << "gradplug compare: " << scope << selected.size() << " of " << plan.runs.size()
+              << " runs: " << line << "\n";
+    for (std::size_t i : selected)
+      if (report.runs[i].status != "ok")
+        std::cout << "  " << report.runs[i].variant << " seed " << report.runs[i].seed << ": "
+                  << report.runs[i].status
+                  << (report.runs[i].failure.empty() ? "" : " (" + report.runs[i].failure + ")")
+                  << "\n";
+    std::cout << "merge, once every shard is done: gradplug report " << out.string() << "\n";
+    return counts["ok"] == selected.size() ? 0 : 1;
+  }
+  return write_and_print_report(report, out, format, plan);
 }
 
 }  // namespace gradplug::host

@@ -205,7 +205,7 @@ TEST(CommandLine, UnknownCommandSuggestsTheClosest) {
   TempDir cwd;
   const RunResult r = run_gradplug({"trian", kSeed.string()}, cwd.path());
   expect_user_error(r, "unknown command 'trian' (did you mean 'train'?)");
-  EXPECT_CONTAINS(r.err, "commands: train, compare, predict, evaluate, graph, plugins");
+  EXPECT_CONTAINS(r.err, "commands: train, compare, report, predict, evaluate, graph, plugins");
   expect_nothing_written(cwd.path());
 }
 

@@ -141,7 +141,7 @@ TEST(Compare, AFailedRunIsReportedAndTheOthersFinish) {
                     "training.steps=20", "--set", "training.schedule=constant", "--out", "o"},
                    cwd.path());
   EXPECT_EQ(r.exit_code, 1) << r.describe();
-  EXPECT_CONTAINS(r.out, "sgd:lr=1e12 seed 1: failed");
+  EXPECT_CONTAINS(r.out, "sgd:lr=1e12 seed 1: diverged");
   EXPECT_CONTAINS(r.out, "non-finite");
   const json summary = read_json(cwd / "o" / "summary.json");
   EXPECT_EQ(summary["variants"][1]["succeeded"], 1);
