@@ -421,10 +421,7 @@ int command_compare(const std::vector<std::string>& args) {
     return 0;
   }
   const std::string format = vm["format"].as<std::string>();
-  const std::vector<std::string> formats = {"table", "markdown", "csv", "json"};
-  if (std::find(formats.begin(), formats.end(), format) == formats.end())
-    throw Error("--format: unknown format '" + format + "'" + did_you_mean(format, formats) +
-                "; valid: " + join(formats));
+  check_table_format(format);
   if (vm.count("function")) {
     if (vm.count("config")) throw Error("gradplug compare: give a CONFIG or --function, not both");
     return command_playground(vm);

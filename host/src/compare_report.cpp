@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "files.hpp"
+#include "gradplug/error.hpp"
+#include "suggest.hpp"
 #include "gradplug/schema.hpp"
 #include "svg_plot.hpp"
 
@@ -194,6 +196,13 @@ CompareReport collect(std::vector<RunInfo> runs, double target_loss) {
   for (std::size_t i = 0; i < ranked.size(); ++i) ranked[i]->rank = i + 1;
   report.runs = std::move(runs);
   return report;
+}
+
+void check_table_format(const std::string& format) {
+  const std::vector<std::string> formats = {"table", "markdown", "csv", "json"};
+  if (std::find(formats.begin(), formats.end(), format) == formats.end())
+    throw Error("--format: unknown format '" + format + "'" + did_you_mean(format, formats) +
+                "; valid: " + join(formats));
 }
 
 std::string render_table(const CompareReport& r, const std::string& format) {

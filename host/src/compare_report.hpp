@@ -50,6 +50,9 @@ struct CompareReport {
 // the worst variant's mean final training loss, so every variant that converges reaches it.
 CompareReport collect(std::vector<RunInfo> runs, double target_loss);
 
+// Throws gradplug::Error naming --format unless it is one render_table knows.
+void check_table_format(const std::string& format);
+
 // table (aligned columns), markdown, csv or json.
 std::string render_table(const CompareReport& report, const std::string& format);
 

@@ -51,10 +51,7 @@ int command_report(const std::vector<std::string>& args) {
     return 0;
   }
   const std::string format = vm["format"].as<std::string>();
-  const std::vector<std::string> formats = {"table", "markdown", "csv", "json"};
-  if (std::find(formats.begin(), formats.end(), format) == formats.end())
-    throw Error("--format: unknown format '" + format + "'" + did_you_mean(format, formats) +
-                "; valid: " + join(formats));
+  check_table_format(format);
   if (!vm.count("dir"))
     throw Error(
         "gradplug report: missing the comparison directory, e.g. gradplug report "
