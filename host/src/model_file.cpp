@@ -231,7 +231,7 @@ LoadedModel read_model_text(const std::string& text, const std::string& name,
   if (!doc.is_object() || !doc.contains("format") || doc["format"] != kModelFormat)
     throw Error(name + ": not a gradplug model file (no \"format\": \"" + kModelFormat + "\")");
   if (!doc.contains("format_version") || !doc["format_version"].is_number_integer() ||
-      doc["format_version"].get<int>() != kModelFormatVersion)
+      doc["format_version"].get<std::int64_t>() != kModelFormatVersion)
     throw Error(
         name + ": model format version " +
         (doc.contains("format_version") ? doc["format_version"].dump() : std::string("(missing)")) +

@@ -281,6 +281,11 @@ TEST(ModelFile, RefusesTruncatedForeignAndOtherVersionFiles) {
   write_text(cwd / "v99.json", gradplug::host::with_checksum(other).dump());
   expect_user_error(run_gradplug({"predict", "v99.json", "x.csv"}, cwd.path()),
                     "model format version 99, this gradplug reads version 1");
+  // 2^32 + 1 is not version 1, however an int would truncate it.
+  other["format_version"] = 4294967297LL;
+  write_text(cwd / "v2p32.json", gradplug::host::with_checksum(other).dump());
+  expect_user_error(run_gradplug({"predict", "v2p32.json", "x.csv"}, cwd.path()),
+                    "model format version 4294967297, this gradplug reads version 1");
   write_text(cwd / "foreign.json", "{\"weights\": [1, 2, 3]}");
   expect_user_error(run_gradplug({"predict", "foreign.json", "x.csv"}, cwd.path()),
                     "not a gradplug model file");
