@@ -573,7 +573,6 @@ int command_compare(const std::vector<std::string>& args) {
     if (!fs::is_regular_file(out / "base.yaml", ec))
       throw Error("--resume " + out.string() +
                   ": not a comparison directory (it has no base.yaml)");
-    check_same_comparison(out, base_text, plan, "--resume " + out.string());
   } else if (sharded) {
     if (!vm.count("out"))
       throw Error("--shard: give the directory all shards share, with --out DIR (or --resume DIR)");
@@ -582,15 +581,14 @@ int command_compare(const std::vector<std::string>& args) {
     fs::create_directories(out, ec);
     if (ec || !fs::is_directory(out, ec))
       throw Error("--out " + out.string() + ": cannot create the directory: " + ec.message());
-    if (fs::exists(out / "base.yaml", ec))
-      check_same_comparison(out, base_text, plan, "--out " + out.string());
-    else
+    if (!fs::exists(out / "base.yaml", ec))
       for (const auto& entry : fs::directory_iterator(out)) {
-        // Another shard may be writing base.yaml or plan.json right now; anything else means
-        // the directory holds something that is not this comparison.
+        // Other shards may be starting in it right now; anything else means the directory holds
+        // something that is not a comparison.
         const std::string file = entry.path().filename().string();
-        if (file != "runs" && file != "shards" && file != "logs" &&
-            file.find(".tmp") == std::string::npos && file != "plan.json")
+        const std::vector<std::string> ours = {"runs", "shards", "logs", "plan.json", "base.yaml"};
+        if (std::find(ours.begin(), ours.end(), file) == ours.end() &&
+            file.find(".tmp-") == std::string::npos)
           throw Error("--out " + out.string() + ": holds '" + file +
                       "' but no comparison (no base.yaml); choose a new or empty directory");
       }
@@ -598,9 +596,12 @@ int command_compare(const std::vector<std::string>& args) {
     out = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs",
                                "compare-" + base.name);
   }
-  // Shards write these at the same time; the contents are identical and each write is atomic.
+  // Shards starting together may all get here first: each write is atomic and the contents are
+  // identical for the same comparison. Whichever landed, it must be this comparison's.
   if (!fs::exists(out / "base.yaml")) write_file_atomic(out / "base.yaml", base_text);
   if (!fs::exists(out / "plan.json")) write_file_atomic(out / "plan.json", plan_json(plan));
+  check_same_comparison(out, base_text, plan,
+                        (vm.count("resume") ? "--resume " : "--out ") + out.string());
 
   if (vm.count("emit")) return emit_job_script(vm, args, plan, out);
 

@@ -146,6 +146,23 @@ TEST(ShardedCompare, MergedReportEqualsALocalCompare) {
   EXPECT_EQ(without_seconds(merged_csv.out), without_seconds(local_csv.out));
 }
 
+TEST(ShardedCompare, ShardsStartedAtOnceIntoAFreshDirectoryAgree) {
+  // As GNU parallel or a Kubernetes Indexed Job starts them: all at the same moment, none first.
+  TempDir cwd;
+  std::string args;
+  for (const auto& a : kComparison) args += " '" + a + "'";
+  const std::string command = "cd " + cwd.path().string() + " && seq 0 3 | xargs -P 4 -I{} " +
+                              kBinary.string() + " compare" + args +
+                              " --jobs 1 --out together --shard {}/4 > log.txt 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << read_text(cwd / "log.txt");
+  const RunResult merged = run_gradplug({"report", "together", "--format", "csv"}, cwd.path());
+  ASSERT_EQ(merged.exit_code, 0) << merged.describe();
+  EXPECT_CONTAINS(merged.err, "4 of 4 shards finished");
+  const RunResult local =
+      run_gradplug(compare_with({"--out", "local", "--format", "csv"}), cwd.path());
+  EXPECT_EQ(without_seconds(merged.out), without_seconds(local.out));
+}
+
 TEST(ShardedCompare, MissingFailedAndDivergedRunsAreListedAndOnlyMissingOnesRerun) {
   TempDir cwd;
   const std::vector<std::string> args = {
