@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Whole-run speed comparison of gradplug against PyTorch 1.13, from one command.
 
-    bash .ci/setup && /usr/bin/python3 bench/run.py [--reps N]
+    bash .ci/setup && /usr/bin/python3 bench/run.py [--reps N] [--cases moons,...]
+                                                    [--build-dir DIR] [--results FILE]
 
 1. Makes sure the peer can run: Debian's python3-torch (apt-get) and libopenblas0-pthread, which
    takes over libblas.so.3 through Debian's alternatives (Debian's torch calls the generic
@@ -67,6 +68,13 @@ ENGINE_FLOORS = [
 
 class RunFailure(Exception):
     pass
+
+
+def set_build_dir(path):
+    global BUILD, GRADPLUG, ENGINE_BENCH
+    BUILD = path
+    GRADPLUG = os.path.join(BUILD, "bin", "gradplug")
+    ENGINE_BENCH = os.path.join(BUILD, "bin", "engine_bench")
 
 
 def log(msg):
@@ -362,12 +370,19 @@ def enter_priority_session(nice):
 def main():
     parser = argparse.ArgumentParser(description="gradplug vs PyTorch 1.13, whole training runs.")
     parser.add_argument("--reps", type=int, default=5, help="repetitions per case (seeds 1..N), default 5")
-    parser.add_argument("--no-build", action="store_true", help="use build/ as it is")
+    parser.add_argument("--no-build", action="store_true", help="use the build tree as it is")
     parser.add_argument("--cases", default="moons,digits,wide,wide2",
                         help="comma-separated subset of moons,digits,wide,wide2 (wide2: PyTorch on 2 threads)")
     parser.add_argument("--priority", type=int, default=10,
                         help="run the measured programs at nice -N, their session too (root only; 0: as started)")
+    parser.add_argument("--build-dir", default=BUILD,
+                        help="the build tree to configure, build and measure (default: build/), e.g. a private one"
+                             " while someone else uses build/")
+    parser.add_argument("--results", default=RESULTS,
+                        help="where to write the JSON results (default: bench/results.json; give another file"
+                             " for a partial run so the committed full one stays)")
     args = parser.parse_args()
+    set_build_dir(os.path.abspath(args.build_dir))
     if args.reps < 1:
         parser.error("--reps must be >= 1")
     wanted = set(args.cases.split(","))
@@ -450,10 +465,10 @@ def main():
         "flop_count": "6 * rows * sum(in*out) per run: 2 forward + 4 backward per multiply-add",
         "cases": rows, "engine": figures, "engine_bench_context": context, "floors_missed": misses,
     }
-    with open(RESULTS, "w") as f:
+    with open(args.results, "w") as f:
         json.dump(results, f, indent=2)
         f.write("\n")
-    log("bench: wrote " + os.path.relpath(RESULTS, REPO))
+    log("bench: wrote " + os.path.relpath(args.results, REPO))
     return 0
 
 

@@ -98,6 +98,65 @@ TEST(Paths, GraphAndBatchedKernelsGiveTheSameLossAndGradients) {
   }
 }
 
+// The batched kernels pick a different loop for narrow inputs, 8- and 4-wide column blocks, single
+// columns, row counts not a multiple of 4 and layers past the small-product size (Eigen's product):
+// these shapes reach every one of them.
+TEST(Paths, EveryKernelShapeMatchesTheGraph) {
+  struct Shape {
+    std::size_t inputs;
+    std::vector<std::size_t> hidden;
+    std::size_t rows;
+  };
+  const std::vector<Shape> shapes = {
+      {2, {16, 16}, 100},  // moons: 2 inputs, 8-wide blocks, one output
+      {2, {17, 13}, 11},   // 8 + 8 + 1 and 8 + 4 + 1 columns; 11 rows = 8 + 2 + 1
+      {5, {3, 6}, 7},      // fewer units than a vector
+      {3, {70, 65}, 9},    // 9 x 70 x 65 multiply-adds: Eigen's product for that layer
+  };
+  for (const Shape& shape : shapes) {
+    for (LossKind loss : {LossKind::Hinge, LossKind::MSE, LossKind::SoftmaxCE}) {
+      Random rng(7);
+      Dataset data = random_data(loss, shape.rows, rng);
+      data.features = shape.inputs;
+      data.x.clear();
+      for (std::size_t i = 0; i < shape.rows * shape.inputs; ++i)
+        data.x.push_back(rng.uniform(-2, 2));
+      std::vector<LayerSpec> layers;
+      for (std::size_t units : shape.hidden)
+        layers.push_back({units, plugins().create_activation("relu"), "relu"});
+      layers.push_back({outputs_for(loss), nullptr, "linear"});
+      MLP model(shape.inputs, layers, Init::Xavier, rng);
+      for (double& p : model.parameters()) p = rng.uniform(-1, 1);
+      std::vector<std::size_t> rows(shape.rows);
+      std::iota(rows.begin(), rows.end(), std::size_t{0});
+      const std::string what = std::string(loss_name(loss)) + " " + std::to_string(shape.inputs) +
+                               "-" + std::to_string(shape.hidden[0]) + "-" +
+                               std::to_string(shape.hidden[1]) + " x" + std::to_string(shape.rows);
+
+      Trainer trainer(loss, {});
+      Tape tape;
+      std::vector<std::uint32_t> params;
+      model.bind(tape, params);
+      const auto root = trainer.build_loss(tape, model, params, data, rows);
+      tape.backward(root);
+      model.zero_grad();
+      model.accumulate_grads(tape, params);
+      const std::vector<double> graph(model.gradients().begin(), model.gradients().end());
+
+      BatchKernels kernels;
+      kernels.prepare(model, rows.size(), false);
+      for (int run = 0; run < 2; ++run) {  // the second call reuses every buffer
+        std::vector<double> batched(model.parameters().size(), 0.0);
+        const double loss_value =
+            kernels.loss_and_gradients(model, batched.data(), data, rows, loss);
+        expect_close(loss_value, tape.node(root).data, what + " loss");
+        for (std::size_t p = 0; p < graph.size(); ++p)
+          expect_close(batched[p], graph[p], what + " grad " + std::to_string(p));
+      }
+    }
+  }
+}
+
 TEST(Paths, TrainingWithEitherEngineEndsAtTheSameWeights) {
   for (const char* reg : {"l1", "l2", "dropout"}) {
     std::vector<std::vector<double>> finals;

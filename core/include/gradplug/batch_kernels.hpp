@@ -29,6 +29,11 @@ class BatchKernels {
                             const std::vector<std::vector<double>>* masks = nullptr,
                             std::size_t* correct = nullptr);
 
+  // Sizes (and first touches) every buffer for batches of `rows` rows, so the first training
+  // step neither allocates nor page-faults; a later call for the same sizes does nothing.
+  // Optional: loss_and_gradients sizes what it needs itself.
+  void prepare(const MLP& model, std::size_t rows, bool dropout);
+
   // The first layer (1-based) whose outputs are not finite for these rows, or 0.
   std::size_t first_nonfinite_output(const MLP& model, const Dataset& data,
                                      const std::vector<std::size_t>& rows);

@@ -93,10 +93,11 @@ class Trainer {
   FitResult fit(MLP& model, const Dataset& data, Optimizer& optimizer, const TrainOptions& options,
                 TrainState& state, const StepCallback& on_step = {},
                 const Dataset* validation = nullptr);
-  // Prepares a fresh state (row order, generators, optimizer state); does nothing to a state that
-  // has started. fit() calls it; call it first to checkpoint the state of step 0.
+  // Prepares a fresh state (row order, generators, optimizer state) and the batched kernels'
+  // buffers; does nothing to a state that has started. fit() calls it; call it first to
+  // checkpoint the state of step 0.
   void begin(MLP& model, const Dataset& data, Optimizer& optimizer, const TrainOptions& options,
-             TrainState& state) const;
+             TrainState& state);
   // The same from a fresh state.
   FitResult fit(MLP& model, const Dataset& data, Optimizer& optimizer, const TrainOptions& options,
                 const StepCallback& on_step = {});
