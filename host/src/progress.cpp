@@ -15,8 +15,17 @@ Progress::Progress(std::FILE* out, std::size_t total, bool quiet, std::size_t al
       start_(std::chrono::steady_clock::now()),
       last_draw_(start_) {}
 
+bool Progress::due(std::size_t done) const {
+  if (quiet_) return false;
+  if (done >= total_) return true;
+  // A terminal is redrawn at most 20 times a second; a pipe gets ten plain lines over the run.
+  if (terminal_)
+    return std::chrono::steady_clock::now() - last_draw_ >= std::chrono::milliseconds(50);
+  return done >= next_line_;
+}
+
 void Progress::update(std::size_t done, const std::string& status) {
-  if (quiet_) return;
+  if (!due(done)) return;
   const auto now = std::chrono::steady_clock::now();
   const double elapsed = std::chrono::duration<double>(now - start_).count();
   const double rate =
@@ -26,8 +35,6 @@ void Progress::update(std::size_t done, const std::string& status) {
   std::snprintf(timing, sizeof timing, "%.0f/s  ETA %d:%02d", rate, static_cast<int>(eta) / 60,
                 static_cast<int>(eta) % 60);
   if (terminal_) {
-    // Redraw at most 20 times a second, and always at the end.
-    if (done < total_ && now - last_draw_ < std::chrono::milliseconds(50)) return;
     last_draw_ = now;
     constexpr int kWidth = 30;
     const int filled = static_cast<int>(kWidth * done / total_);
@@ -39,8 +46,6 @@ void Progress::update(std::size_t done, const std::string& status) {
     drawn_ = true;
     return;
   }
-  // Piped: ten plain lines over the run, plus the last one.
-  if (done < next_line_ && done < total_) return;
   next_line_ = done + std::max<std::size_t>(1, total_ / 10);
   std::fprintf(out_, "%zu/%zu  %s  %.2fs  %s\n", done, total_, status.c_str(), elapsed, timing);
   std::fflush(out_);

@@ -13,6 +13,9 @@ class Progress {
   // Writes to `out`; draws a bar only if out is a terminal. quiet: nothing at all. already_done:
   // units finished before this process started (a resumed run), left out of the rate.
   Progress(std::FILE* out, std::size_t total, bool quiet = false, std::size_t already_done = 0);
+  // Would update(done, ...) draw anything? Callers skip formatting a status nobody sees (it costs
+  // more than a small model's whole training step).
+  bool due(std::size_t done) const;
   // Reports that `done` of total units are finished, with a short status such as "loss 0.12".
   void update(std::size_t done, const std::string& status);
   // Ends the bar's line.

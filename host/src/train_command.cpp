@@ -219,6 +219,7 @@ int command_train(const std::vector<std::string>& args) {
           last_checkpoint = Clock::now();
         }
         file_seconds += seconds_since(t);
+        if (!progress.due(m.step)) return StopSignal::received() == 0;
         char status[160];
         std::snprintf(
             status, sizeof status, "epoch %zu  loss %.4g%s", m.epoch, m.loss,
