@@ -5,7 +5,9 @@
 #  - hidden visibility, so the descriptor is the library's only export;
 #  - -Wl,-z,now and -Wl,--no-undefined, so a missing symbol fails the link, not a training run;
 #  - -ffp-contract=off, so the compiler never fuses a multiply and an add on its own and results
-#    do not depend on its choice (write std::fma where a fused operation is meant).
+#    do not depend on its choice (write std::fma where a fused operation is meant);
+#  - -fno-math-errno: std::sqrt and friends give the same IEEE results without setting errno,
+#    which would otherwise keep every loop that calls them from being vectorized.
 # The plugin lands in OUTPUT_DIRECTORY (default: the current binary directory), where
 # `gradplug --plugin-dir DIR` or GRADPLUG_PLUGIN_PATH finds it. One definition serves the
 # gradplug source tree (plugins/CMakeLists.txt) and the installed package (gradplugConfig.cmake).
@@ -31,7 +33,7 @@ function(gradplug_add_plugin name)
   target_compile_features(${name} PRIVATE cxx_std_20)
   set_target_properties(${name} PROPERTIES
     PREFIX "" CXX_EXTENSIONS OFF CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
-  target_compile_options(${name} PRIVATE -ffp-contract=off)
+  target_compile_options(${name} PRIVATE -ffp-contract=off -fno-math-errno)
   target_link_options(${name} PRIVATE -Wl,-z,now -Wl,--no-undefined)
   if(arg_OUTPUT_DIRECTORY)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY "${arg_OUTPUT_DIRECTORY}")

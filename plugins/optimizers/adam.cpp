@@ -65,24 +65,14 @@ class Adam final : public gradplug::Optimizer {
     const double bias_correction2 = 1.0 - std::pow(beta2, t);
     const double neg_step_size = -(lr / bias_correction1);
     const double bias_correction2_sqrt = std::sqrt(bias_correction2);
-    const double one_minus_beta1 = 1.0 - beta1;
-    const double one_minus_beta2 = 1.0 - beta2;
-    for (std::size_t i = 0; i < n; ++i) {
-      double grad = grads[i];
-      if (hp_.weight_decay != 0.0) grad = std::fma(hp_.weight_decay, values[i], grad);
-      double& exp_avg = exp_avg_[i];
-      double& exp_avg_sq = exp_avg_sq_[i];
-      exp_avg = std::fma(one_minus_beta1, grad, exp_avg * beta1);
-      exp_avg_sq = std::fma(one_minus_beta2 * grad, grad, exp_avg_sq * beta2);
-      double second = exp_avg_sq;
-      if (hp_.amsgrad) {
-        double& max_sq = max_exp_avg_sq_[i];
-        if (!(max_sq >= exp_avg_sq)) max_sq = exp_avg_sq;  // torch.maximum: a NaN wins
-        second = max_sq;
-      }
-      const double denom = std::sqrt(second) / bias_correction2_sqrt + hp_.eps;
-      values[i] = values[i] + neg_step_size * exp_avg / denom;
-    }
+    const Coefficients c{
+        beta1,   beta2,         1.0 - beta1,          1.0 - beta2, hp_.weight_decay,
+        hp_.eps, neg_step_size, bias_correction2_sqrt};
+    // One loop per setting, so each is a straight line the compiler turns into vector code.
+    const auto update_all = hp_.weight_decay != 0.0
+                                ? (hp_.amsgrad ? &update<true, true> : &update<true, false>)
+                                : (hp_.amsgrad ? &update<false, true> : &update<false, false>);
+    update_all(n, values, grads, exp_avg_.data(), exp_avg_sq_.data(), max_exp_avg_sq_.data(), c);
   }
 
   gradplug::OptimizerState save() const override {
@@ -110,6 +100,34 @@ class Adam final : public gradplug::Optimizer {
   }
 
  private:
+  struct Coefficients {
+    double beta1, beta2, one_minus_beta1, one_minus_beta2, weight_decay, eps, neg_step_size,
+        bias_correction2_sqrt;
+  };
+
+  // The update of the header, for every parameter. The buffers never overlap (restrict), and
+  // `keep the larger` is a select rather than a conditional store: both let it vectorize.
+  template <bool kDecay, bool kAmsgrad>
+  static void update(std::size_t n, double* __restrict values, const double* __restrict grads,
+                     double* __restrict exp_avg, double* __restrict exp_avg_sq,
+                     double* __restrict max_exp_avg_sq, const Coefficients c) {
+    for (std::size_t i = 0; i < n; ++i) {
+      double grad = grads[i];
+      if constexpr (kDecay) grad = std::fma(c.weight_decay, values[i], grad);
+      exp_avg[i] = std::fma(c.one_minus_beta1, grad, exp_avg[i] * c.beta1);
+      exp_avg_sq[i] = std::fma(c.one_minus_beta2 * grad, grad, exp_avg_sq[i] * c.beta2);
+      double second = exp_avg_sq[i];
+      if constexpr (kAmsgrad) {
+        // torch.maximum: a NaN wins.
+        const double m = max_exp_avg_sq[i];
+        second = m >= second ? m : second;
+        max_exp_avg_sq[i] = second;
+      }
+      const double denom = std::sqrt(second) / c.bias_correction2_sqrt + c.eps;
+      values[i] = values[i] + c.neg_step_size * exp_avg[i] / denom;
+    }
+  }
+
   struct Hyper {
     double lr;
     double beta1;
