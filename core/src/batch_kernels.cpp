@@ -255,6 +255,13 @@ struct BatchKernels::Workspace {
   std::vector<Matrix> weights;     // per layer: units x inputs, the weights alone (backward)
   std::vector<Matrix> grad;        // per layer: d(loss)/d(out), then in place d(loss)/d(pre)
   std::vector<double> derivative;  // f'(pre) of the layer at hand, batch x units
+
+  // One slot per layer in every per-layer list (a no-op once they have it).
+  void resize_layers(std::size_t depth) {
+    for (auto* list : {&pre, &act, &masked, &layer_t, &weights, &grad}) list->resize(depth);
+    f.resize(depth);
+    out.resize(depth);
+  }
 };
 
 BatchKernels::BatchKernels() : work_(std::make_unique<Workspace>()) {}
@@ -268,14 +275,7 @@ void BatchKernels::prepare(const MLP& model, std::size_t rows, bool dropout) {
   const auto& layers = model.layers();
   const std::size_t depth = layers.size();
   if (w.pre.size() == depth && w.input.rows() == batch) return;  // done for this shape
-  w.pre.resize(depth);
-  w.act.resize(depth);
-  w.masked.resize(depth);
-  w.f.resize(depth);
-  w.out.resize(depth);
-  w.layer_t.resize(depth);
-  w.grad.resize(depth);
-  w.weights.resize(depth);
+  w.resize_layers(depth);
   w.input.setZero(batch, static_cast<Eigen::Index>(model.inputs()));
   Eigen::Index widest = 0;
   for (std::size_t l = 0; l < depth; ++l) {
@@ -300,12 +300,7 @@ void BatchKernels::forward(const MLP& model, const Dataset& data,
   const auto batch = static_cast<Eigen::Index>(rows.size());
   const auto& layers = model.layers();
   const std::size_t depth = layers.size();
-  w.pre.resize(depth);
-  w.act.resize(depth);
-  w.masked.resize(depth);
-  w.f.resize(depth);
-  w.out.resize(depth);
-  w.layer_t.resize(depth);
+  w.resize_layers(depth);
 
   const auto inputs = static_cast<Eigen::Index>(model.inputs());
   w.input.resize(batch, inputs);
@@ -362,9 +357,7 @@ double BatchKernels::loss_and_gradients(const MLP& model, double* grads, const D
   const auto batch = static_cast<Eigen::Index>(rows.size());
   const auto& layers = model.layers();
   const std::size_t depth = layers.size();
-  const double* params = model.parameters().data();
-  w.grad.resize(depth);
-  w.weights.resize(depth);
+  const double* params = model.parameters().data();  // forward() sized every per-layer list
 
   // Loss and its gradient with respect to the outputs.
   const Matrix& outputs = *w.out[depth - 1];
