@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "built_in_plugins.hpp"
 #include "gradplug/dataset.hpp"
 #include "gradplug/loss.hpp"
 #include "gradplug/mlp.hpp"
@@ -17,14 +18,7 @@
 namespace gradplug {
 namespace {
 
-const Registry& plugins() {
-  static const Registry registry = [] {
-    Registry r;
-    r.scan_directory(GRADPLUG_TEST_PLUGIN_DIR);
-    return r;
-  }();
-  return registry;
-}
+const Registry& plugins() { return testing::built_in_plugins(); }
 
 Dataset small_data(LossKind loss, std::size_t rows, Random& rng) {
   Dataset d;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "built_in_plugins.hpp"
 #include "gradplug/batch_kernels.hpp"
 #include "gradplug/registry.hpp"
 #include "gradplug/trainer.hpp"
@@ -12,14 +13,7 @@
 namespace gradplug {
 namespace {
 
-const Registry& plugins() {
-  static const Registry registry = [] {
-    Registry r;
-    r.scan_directory(GRADPLUG_TEST_PLUGIN_DIR);
-    return r;
-  }();
-  return registry;
-}
+const Registry& plugins() { return testing::built_in_plugins(); }
 
 Dataset random_data(LossKind loss, std::size_t rows, Random& rng) {
   Dataset d;

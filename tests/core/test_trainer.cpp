@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "built_in_plugins.hpp"
 #include "gradplug/dataset.hpp"
 #include "gradplug/registry.hpp"
 #include "gradplug/split.hpp"
@@ -14,14 +15,7 @@
 namespace gradplug {
 namespace {
 
-const Registry& plugins() {
-  static const Registry registry = [] {
-    Registry r;
-    r.scan_directory(GRADPLUG_TEST_PLUGIN_DIR);
-    return r;
-  }();
-  return registry;
-}
+const Registry& plugins() { return testing::built_in_plugins(); }
 
 struct TrainingRun {
   Dataset data;

@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "built_in_plugins.hpp"
 #include "gradplug/abi.h"
 #include "gradplug/activation.hpp"
 #include "gradplug/error.hpp"
@@ -28,14 +29,7 @@ namespace {
 
 using Overrides = std::vector<std::pair<std::string, double>>;
 
-const gradplug::Registry& registry() {
-  static const gradplug::Registry instance = [] {
-    gradplug::Registry r;
-    r.scan_directory(GRADPLUG_TEST_PLUGIN_DIR);
-    return r;
-  }();
-  return instance;
-}
+const gradplug::Registry& registry() { return gradplug::testing::built_in_plugins(); }
 
 // The plugin's defaults, with some values replaced by schema name.
 std::vector<gp_value> values_for(std::string_view name, const Overrides& overrides) {

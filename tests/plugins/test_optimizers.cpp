@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "built_in_plugins.hpp"
 #include "gradplug/abi.h"
 #include "gradplug/error.hpp"
 #include "gradplug/optimizer.hpp"
@@ -29,14 +30,7 @@ namespace {
 
 using nlohmann::json;
 
-const gradplug::Registry& registry() {
-  static const gradplug::Registry instance = [] {
-    gradplug::Registry r;
-    r.scan_directory(GRADPLUG_TEST_PLUGIN_DIR);
-    return r;
-  }();
-  return instance;
-}
+const gradplug::Registry& registry() { return gradplug::testing::built_in_plugins(); }
 
 // The plugin's defaults, overwritten by schema name from a JSON object such as
 // {"lr": 0.1, "betas": [0.8, 0.9], "amsgrad": true}.

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "built_in_plugins.hpp"
 #include "gradplug/abi.h"
 #include "gradplug/error.hpp"
 #include "gradplug/random.hpp"
@@ -25,14 +26,7 @@ namespace {
 
 using Overrides = std::vector<std::pair<std::string, double>>;
 
-const gradplug::Registry& registry() {
-  static const gradplug::Registry instance = [] {
-    gradplug::Registry r;
-    r.scan_directory(GRADPLUG_TEST_PLUGIN_DIR);
-    return r;
-  }();
-  return instance;
-}
+const gradplug::Registry& registry() { return gradplug::testing::built_in_plugins(); }
 
 const gp_descriptor& descriptor(std::string_view name) {
   return *registry().get(GP_KIND_REGULARIZER, name).descriptor;
