@@ -390,18 +390,28 @@ Verdict check_quadratic(Optimizer& o) {
   return pass(what);
 }
 
+// Two fresh instances of one parameter set, each reset for kDims parameters; the plugin's refusal,
+// or "" when both were made.
+std::string two_optimizers(const LoadedPlugin& plugin, const ParamSet& set,
+                           std::shared_ptr<Optimizer>& a, std::shared_ptr<Optimizer>& b) {
+  std::string refusal;
+  a = make<Optimizer>(plugin, set.values, &refusal);
+  b = make<Optimizer>(plugin, set.values, &refusal);
+  if (!a || !b) return refusal.empty() ? std::string("create returned nothing") : refusal;
+  a->reset(kDims);
+  b->reset(kDims);
+  return "";
+}
+
 Verdict check_save_restore(const LoadedPlugin& plugin, const std::vector<ParamSet>& sets) {
   constexpr int kBefore = 7, kAfter = 6;
   for (const ParamSet& set : sets) {
-    std::string refusal;
-    auto a = make<Optimizer>(plugin, set.values, &refusal);
-    auto b = make<Optimizer>(plugin, set.values, &refusal);
-    if (!a || !b) return fail("[" + set.label + "] create failed the second time: " + refusal);
-    a->reset(kDims);
+    std::shared_ptr<Optimizer> a, b;
+    if (std::string refusal = two_optimizers(plugin, set, a, b); !refusal.empty())
+      return fail("[" + set.label + "] create failed the second time: " + refusal);
     std::vector<double> x = trajectory(*a, quadratic_start(), 0, kBefore).back();
     const OptimizerState state = a->save();
     const auto uninterrupted = trajectory(*a, x, kBefore, kBefore + kAfter);
-    b->reset(kDims);
     try {
       b->load(state);
     } catch (const std::exception& e) {
@@ -422,12 +432,9 @@ Verdict check_save_restore(const LoadedPlugin& plugin, const std::vector<ParamSe
 Verdict check_determinism(const LoadedPlugin& plugin, const std::vector<ParamSet>& sets) {
   constexpr int kSteps = 20;
   for (const ParamSet& set : sets) {
-    std::string refusal;
-    auto a = make<Optimizer>(plugin, set.values, &refusal);
-    auto b = make<Optimizer>(plugin, set.values, &refusal);
-    if (!a || !b) return fail("[" + set.label + "] create failed the second time: " + refusal);
-    a->reset(kDims);
-    b->reset(kDims);
+    std::shared_ptr<Optimizer> a, b;
+    if (std::string refusal = two_optimizers(plugin, set, a, b); !refusal.empty())
+      return fail("[" + set.label + "] create failed the second time: " + refusal);
     const auto first = trajectory(*a, quadratic_start(), 0, kSteps);
     const auto second = trajectory(*b, quadratic_start(), 0, kSteps);
     std::string diff = first_difference(first, second, 0);

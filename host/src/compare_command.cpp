@@ -597,11 +597,13 @@ int command_compare(const std::vector<std::string>& args) {
                                "compare-" + base.name);
   }
   // Shards starting together may all get here first: each write is atomic and the contents are
-  // identical for the same comparison. Whichever landed, it must be this comparison's.
+  // identical for the same comparison. Whichever landed, it must be this comparison's (a new
+  // directory holds only what was just written).
   if (!fs::exists(out / "base.yaml")) write_file_atomic(out / "base.yaml", base_text);
   if (!fs::exists(out / "plan.json")) write_file_atomic(out / "plan.json", plan_json(plan));
-  check_same_comparison(out, base_text, plan,
-                        (vm.count("resume") ? "--resume " : "--out ") + out.string());
+  if (vm.count("resume") || sharded)
+    check_same_comparison(out, base_text, plan,
+                          (vm.count("resume") ? "--resume " : "--out ") + out.string());
 
   if (vm.count("emit")) return emit_job_script(vm, args, plan, out);
 
@@ -677,10 +679,14 @@ int command_compare(const std::vector<std::string>& args) {
   });
   progress.finish();
 
-  const CompareReport report = report_from_directory(out, plan);
   if (sharded) {
+    // This shard's runs only: the others may be running elsewhere, and `report` merges them all.
+    ComparePlan mine = plan;
+    mine.runs.clear();
+    for (std::size_t i : selected) mine.runs.push_back(plan.runs[i]);
+    const CompareReport report = report_from_directory(out, mine);
     std::map<std::string, std::size_t> counts;
-    for (std::size_t i : selected) ++counts[report.runs[i].status];
+    for (const RunInfo& run : report.runs) ++counts[run.status];
     json statuses = json::object();
     std::string line;
     for (const auto& [status, n] : counts) {
@@ -692,16 +698,14 @@ int command_compare(const std::vector<std::string>& args) {
     write_file_atomic(manifest, shard_record.dump(2) + "\n");
     std::cout << "gradplug compare: " << scope << selected.size() << " of " << plan.runs.size()
               << " runs: " << line << "\n";
-    for (std::size_t i : selected)
-      if (report.runs[i].status != "ok")
-        std::cout << "  " << report.runs[i].variant << " seed " << report.runs[i].seed << ": "
-                  << report.runs[i].status
-                  << (report.runs[i].failure.empty() ? "" : " (" + report.runs[i].failure + ")")
-                  << "\n";
+    for (const RunInfo& run : report.runs)
+      if (run.status != "ok")
+        std::cout << "  " << run.variant << " seed " << run.seed << ": " << run.status
+                  << (run.failure.empty() ? "" : " (" + run.failure + ")") << "\n";
     std::cout << "merge, once every shard is done: gradplug report " << out.string() << "\n";
     return counts["ok"] == selected.size() ? 0 : 1;
   }
-  return write_and_print_report(report, out, format, plan);
+  return write_and_print_report(report_from_directory(out, plan), out, format, plan);
 }
 
 }  // namespace gradplug::host

@@ -10,8 +10,8 @@
 
 #include "files.hpp"
 #include "gradplug/error.hpp"
-#include "suggest.hpp"
 #include "gradplug/schema.hpp"
+#include "suggest.hpp"
 #include "svg_plot.hpp"
 
 namespace gradplug::host {
@@ -46,8 +46,14 @@ double number_at(const json& j, const char* a, const char* b) {
 void read_run(RunInfo& r) {
   std::ifstream summary_file(r.run_dir / "summary.json");
   if (r.status == "ok" && summary_file) {
+    // A finished run's summary says how it ended: a damaged one is a failure, a non-finite stop
+    // a divergence (whose figures are not the run's result).
     const json s = json::parse(summary_file, nullptr, false);
-    if (!s.is_discarded()) {
+    if (s.is_discarded() || !s.is_object())
+      r.status = "failed";
+    else if (s.value("stopped", "") == "non_finite")
+      r.status = "diverged";
+    else {
       r.split = s.contains("validation") ? "validation" : "train";
       r.final_loss = number_at(s, r.split.c_str(), "loss");
       r.final_accuracy = number_at(s, r.split.c_str(), "accuracy");

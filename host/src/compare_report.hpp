@@ -46,7 +46,9 @@ struct CompareReport {
   std::vector<VariantSummary> variants;  // in the order they were given
 };
 
-// Reads every run's summary.json and metrics.csv and aggregates per variant. target_loss NaN:
+// Reads every run's summary.json and metrics.csv and aggregates per variant. A run given as "ok"
+// (it has a summary.json) becomes "failed" when that file is damaged and "diverged" when it
+// stopped at a non-finite loss. target_loss NaN:
 // the worst variant's mean final training loss, so every variant that converges reaches it.
 CompareReport collect(std::vector<RunInfo> runs, double target_loss);
 

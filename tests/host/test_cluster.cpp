@@ -81,20 +81,6 @@ TEST(Shards, ShellQuotingSurvivesTheShell) {
   EXPECT_EQ(lines_of(read_text(dir / "out.txt")), words);
 }
 
-// compare.csv without the measured seconds (a timing, never the same twice).
-std::string without_seconds(const std::string& csv) {
-  std::string out;
-  for (const auto& line : lines_of(csv)) {
-    std::vector<std::string> cells;
-    std::stringstream in(line);
-    for (std::string c; std::getline(in, c, ',');) cells.push_back(c);
-    if (cells.size() > 9) cells.erase(cells.begin() + 9);
-    for (const auto& c : cells) out += c + ",";
-    out += "\n";
-  }
-  return out;
-}
-
 const std::vector<std::string> kComparison = {
     kMoons.string(), "--optimizers",     "sgd,rmsprop,adam:lr=0.01", "--seeds", "2",
     "--set",         "training.steps=30"};

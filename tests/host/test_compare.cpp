@@ -31,18 +31,6 @@ TEST(Compare, SameNumbersForAnyJobsAndEveryFileWritten) {
   ASSERT_EQ(one.exit_code, 0) << one.describe();
   ASSERT_EQ(two.exit_code, 0) << two.describe();
   // The table without the timing column is identical.
-  auto without_seconds = [](const std::string& csv) {
-    std::string out;
-    for (const auto& line : lines_of(csv)) {
-      std::vector<std::string> cells;
-      std::stringstream in(line);
-      for (std::string c; std::getline(in, c, ',');) cells.push_back(c);
-      cells.erase(cells.begin() + 9);  // train_seconds_mean
-      for (const auto& c : cells) out += c + ",";
-      out += "\n";
-    }
-    return out;
-  };
   EXPECT_EQ(without_seconds(one.out), without_seconds(two.out));
   const auto rows = lines_of(read_text(cwd / "one" / "compare.csv"));
   EXPECT_EQ(rows.size(), 1u + 9u);  // 3 variants x 3 seeds
@@ -210,18 +198,6 @@ TEST(CompareResume, RunsOnlyWhatIsMissingAndGivesTheSameTable) {
                    cwd.path());
   ASSERT_EQ(resumed.exit_code, 0) << resumed.describe();
   EXPECT_CONTAINS(resumed.err, "4 runs already done, 2 to run");
-  auto without_seconds = [](const std::string& csv) {
-    std::string out;
-    for (const auto& line : lines_of(csv)) {
-      std::vector<std::string> cells;
-      std::stringstream in(line);
-      for (std::string c; std::getline(in, c, ',');) cells.push_back(c);
-      cells.erase(cells.begin() + 9);
-      for (const auto& c : cells) out += c + ",";
-      out += "\n";
-    }
-    return out;
-  };
   EXPECT_EQ(without_seconds(resumed.out), without_seconds(whole.out));
   expect_user_error(
       run_gradplug({"compare", kMoons.string(), "--optimizers", "sgd,rmsprop", "--resume", "cut"},
