@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
-#include "config_node.hpp"
-#include "experiment_config.hpp"
+#include "config/config_node.hpp"
+#include "config/experiment_config.hpp"
 #include "fuzz_support.hpp"
 
 using namespace gradplug;

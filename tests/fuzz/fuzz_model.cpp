@@ -9,9 +9,9 @@
 #include <string>
 
 #include "fuzz_support.hpp"
-#include "model_file.hpp"
+#include "run/model_file.hpp"
 #if __has_include("checksum.hpp")
-#include "checksum.hpp"
+#include "run/checksum.hpp"
 #define GRADPLUG_FUZZ_HAS_CHECKSUM 1
 #endif
 

@@ -7,9 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_support.hpp"
-#include "compare_plan.hpp"
+#include "compare/compare_plan.hpp"
 #include "gradplug/error.hpp"
-#include "job_script.hpp"
+#include "compare/job_script.hpp"
 
 namespace {
 

@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checksum.hpp"
+#include "run/checksum.hpp"
 #include "cli_support.hpp"
 
 namespace {

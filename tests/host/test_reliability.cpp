@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "checksum.hpp"
+#include "run/checksum.hpp"
 #include "cli_support.hpp"
 
 namespace {

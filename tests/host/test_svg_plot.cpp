@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "svg_plot.hpp"
+#include "plot/svg_plot.hpp"
 
 namespace {
 

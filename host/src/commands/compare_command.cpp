@@ -1,0 +1,711 @@
+// gradplug compare: which variant wins, by how much, and how sure we are. One run per variant,
+// seed and sweep point, each a `gradplug train` process of its own (isolated, in parallel); every
+// variant with the same seed gets the same data, split, initial weights and batch order. Then
+// one table, compare.csv, summary.json, and the curves as loss.svg (and sensitivity.svg for
+// sweeps). With --function, optimizers run on 2-D test functions instead (the playground).
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <numeric>
+#include <sstream>
+#include <thread>
+
+#include "cli/cli.hpp"
+#include "compare/compare_plan.hpp"
+#include "compare/compare_report.hpp"
+#include "config/config_node.hpp"
+#include "config/experiment_config.hpp"
+#include "run/files.hpp"
+#include "gradplug/error.hpp"
+#include "gradplug/schema.hpp"
+#include "compare/job_script.hpp"
+#include "cli/progress.hpp"
+#include "compare/run_pool.hpp"
+#include "cli/suggest.hpp"
+
+namespace gradplug::host {
+
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// One override as a --set assignment.
+using Assignment = std::string;
+
+struct Variant {
+  std::string label;
+  std::vector<Assignment> sets;
+  std::string base;                // the label before sweeps
+  std::vector<std::string> sweep;  // the swept values, in --sweep order
+};
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::string part;
+  std::istringstream in(text);
+  while (std::getline(in, part, separator)) parts.push_back(part);
+  if (!text.empty() && text.back() == separator) parts.emplace_back();
+  return parts;
+}
+
+// A config subtree written back as one-line YAML for --set.
+std::string flow(const ConfigNode& node) {
+  switch (node.type) {
+    case ConfigNode::Type::Null:
+      return "~";
+    case ConfigNode::Type::Scalar: {
+      const bool plain = node.scalar.find_first_of(":{}[],#&*!|>'\"%@`") == std::string::npos &&
+                         !node.scalar.empty();
+      if (plain) return node.scalar;
+      std::string quoted = "'";
+      for (char c : node.scalar) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+      return quoted + "'";
+    }
+    case ConfigNode::Type::Sequence: {
+      std::string out = "[";
+      for (std::size_t i = 0; i < node.items.size(); ++i)
+        out += (i ? ", " : "") + flow(node.items[i]);
+      return out + "]";
+    }
+    case ConfigNode::Type::Map: {
+      std::string out = "{";
+      for (std::size_t i = 0; i < node.entries.size(); ++i)
+        out += (i ? ", " : "") + node.entries[i].first + ": " + flow(node.entries[i].second);
+      return out + "}";
+    }
+  }
+  return "~";
+}
+
+// {model: {activation: swish}} becomes model.activation=swish; a map with a `name` (a plugin) or
+// anything that is not a map is set whole.
+void flatten(const ConfigNode& node, const std::string& path, std::vector<Assignment>& out) {
+  if (node.type == ConfigNode::Type::Map && !node.find("name") && !path.empty()) {
+    for (const auto& [k, v] : node.entries) flatten(v, path + "." + k, out);
+    return;
+  }
+  if (node.type == ConfigNode::Type::Map && path.empty()) {
+    for (const auto& [k, v] : node.entries) flatten(v, k, out);
+    return;
+  }
+  out.push_back(path + "=" + flow(node));
+}
+
+// "adam" or "adam:lr=0.01:amsgrad=true" as an optimizer override; the config's own optimizer
+// parameters are kept when the name matches.
+Variant optimizer_variant(const std::string& item, const ConfigNode& config) {
+  const auto parts = split(item, ':');
+  if (parts.empty() || parts[0].empty())
+    throw Error("--optimizers: empty name in '" + item +
+                "'; expected e.g. sgd,rmsprop,adam or adam:lr=0.01");
+  ConfigNode optimizer{ConfigNode::Type::Map, {}, {}, {}, {}, "--optimizers"};
+  const ConfigNode* configured = config.find("optimizer");
+  if (configured && configured->type == ConfigNode::Type::Map && configured->find("name") &&
+      configured->find("name")->scalar == parts[0]) {
+    optimizer = *configured;
+  } else {
+    optimizer.add("name",
+                  ConfigNode{ConfigNode::Type::Scalar, parts[0], {}, {}, {}, "--optimizers"},
+                  "--optimizers");
+  }
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    const auto eq = parts[i].find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw Error("--optimizers: '" + parts[i] + "' in '" + item +
+                  "' is not key=value (e.g. adam:lr=0.01)");
+    const std::string key = parts[i].substr(0, eq);
+    ConfigNode value{ConfigNode::Type::Scalar, parts[i].substr(eq + 1), {}, {}, {},
+                     "--optimizers " + item};
+    if (ConfigNode* existing = optimizer.find(key))
+      *existing = value;
+    else
+      optimizer.add(key, value, "--optimizers " + item);
+  }
+  return Variant{item, {"optimizer=" + flow(optimizer)}, item, {}};
+}
+
+// Values of a --sweep: a,b,c or logspace(lo,hi,n) or linspace(lo,hi,n).
+std::vector<std::string> sweep_values(const std::string& text, const std::string& flag) {
+  for (const char* kind : {"logspace(", "linspace("}) {
+    if (text.rfind(kind, 0) != 0) continue;
+    if (text.back() != ')') throw Error(flag + ": missing ')' in '" + text + "'");
+    const auto args =
+        split(text.substr(std::strlen(kind), text.size() - std::strlen(kind) - 1), ',');
+    double lo = 0, hi = 0;
+    long n = 0;
+    try {
+      if (args.size() != 3) throw std::invalid_argument("");
+      lo = std::stod(args[0]);
+      hi = std::stod(args[1]);
+      n = std::stol(args[2]);
+    } catch (const std::exception&) {
+      throw Error(flag + ": expected " + std::string(kind) +
+                  "LOW,HIGH,COUNT), e.g. logspace(1e-4,1,9)");
+    }
+    const bool log = kind[1] == 'o';
+    if (n < 2 || n > 1000)
+      throw Error(flag + ": COUNT must be 2 to 1000, got " + std::to_string(n));
+    if (log && !(lo > 0 && hi > 0))
+      throw Error(flag + ": logspace needs positive ends, got " + text);
+    std::vector<std::string> values;
+    for (long i = 0; i < n; ++i) {
+      const double t = static_cast<double>(i) / static_cast<double>(n - 1);
+      const double v = log ? std::pow(10.0, std::log10(lo) + t * (std::log10(hi) - std::log10(lo)))
+                           : lo + t * (hi - lo);
+      // Twelve significant digits: logspace(0.01,1,3) gives 0.01, 0.1, 1, not 0.010000000000000004.
+      char text[32];
+      std::snprintf(text, sizeof text, "%.12g", v);
+      values.push_back(format_number(std::stod(text)));
+    }
+    return values;
+  }
+  auto values = split(text, ',');
+  for (const auto& v : values)
+    if (v.empty()) throw Error(flag + ": empty value in '" + text + "'");
+  return values;
+}
+
+std::string slug(const std::string& label) {
+  std::string out;
+  for (char c : label)
+    out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
+  return out.substr(0, 80);
+}
+
+const char* status_word(JobResult::Status s) {
+  switch (s) {
+    case JobResult::Status::Succeeded:
+      return "ok";
+    case JobResult::Status::Failed:
+      return "failed";
+    case JobResult::Status::TimedOut:
+      return "timed out";
+    case JobResult::Status::Cancelled:
+      return "cancelled";
+    case JobResult::Status::Pending:
+      return "not run";
+  }
+  return "?";
+}
+
+// The comparison as a user would type it, from what was parsed: what defines the runs and how
+// they are judged, without where they go (--out, --resume) or how they are spread (--jobs,
+// --shard, --emit). Shards and scripts run exactly this.
+std::vector<std::string> compare_arguments(const po::variables_map& vm) {
+  std::vector<std::string> a = {vm["config"].as<std::string>()};
+  if (vm.count("optimizers"))
+    a.insert(a.end(), {"--optimizers", vm["optimizers"].as<std::string>()});
+  a.insert(a.end(), {"--seeds", std::to_string(vm["seeds"].as<std::size_t>())});
+  for (const char* repeated : {"sweep", "set", "plugin-dir"})
+    if (vm.count(repeated))
+      for (const auto& v : vm[repeated].as<std::vector<std::string>>())
+        a.insert(a.end(), {std::string("--") + repeated, v});
+  if (vm.count("target-loss"))
+    a.insert(a.end(), {"--target-loss", format_number(vm["target-loss"].as<double>())});
+  if (vm["timeout"].as<double>() > 0)
+    a.insert(a.end(), {"--timeout", format_number(vm["timeout"].as<double>())});
+  if (vm.count("log-y")) a.emplace_back("--log-y");
+  if (vm.count("fail-fast")) a.emplace_back("--fail-fast");
+  if (vm["format"].as<std::string>() != "table")
+    a.insert(a.end(), {"--format", vm["format"].as<std::string>()});
+  return a;
+}
+
+std::string quoted_command(const std::string& program, const std::vector<std::string>& args) {
+  std::string text = program;
+  for (const auto& a : args) text += " " + shell_quote(a);
+  return text;
+}
+
+// Expected work of one run, to balance shards: samples through the network x its weights. Only
+// ratios between the runs of one comparison matter, so a CSV file's unknown size is taken as the
+// same for every run.
+double expected_cost(const ExperimentSpec& spec) {
+  using Source = DataSpec::Source;
+  const DataSpec& d = spec.data;
+  double rows = 1000, features = 1;
+  switch (d.source) {
+    case Source::Inline:
+      rows = static_cast<double>(d.inline_data.rows);
+      features = static_cast<double>(d.inline_data.features);
+      break;
+    case Source::Seed4:
+      rows = 4, features = 3;
+      break;
+    case Source::Spirals:
+      rows = static_cast<double>(d.classes * d.points_per_class), features = 2;
+      break;
+    case Source::Blobs:
+      rows = static_cast<double>(d.samples), features = static_cast<double>(d.features);
+      break;
+    case Source::Xor:
+    case Source::Moons:
+    case Source::Circles:
+      rows = static_cast<double>(d.samples), features = 2;
+      break;
+    case Source::Csv:
+      break;
+  }
+  rows = std::max(1.0, rows * (1.0 - d.split.validation - d.split.test));
+  double weights = 0, inputs = features;
+  for (std::size_t units : spec.layers) {
+    weights += (inputs + 1) * static_cast<double>(units);
+    inputs = static_cast<double>(units);
+  }
+  const double batch =
+      spec.batch_size ? std::min<double>(static_cast<double>(spec.batch_size), rows) : rows;
+  const double samples = spec.epochs ? static_cast<double>(spec.epochs) * rows
+                                     : static_cast<double>(spec.steps) * batch;
+  return std::max(1.0, samples * std::max(1.0, weights));
+}
+
+// A directory being continued must hold this very comparison: the same base config and runs.
+void check_same_comparison(const fs::path& out, const std::string& base_text,
+                           const ComparePlan& plan, const std::string& flag) {
+  std::ifstream in(out / "base.yaml");
+  const std::string previous((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+  if (previous != base_text)
+    throw Error(flag +
+                ": that comparison was made from another config (its base.yaml differs); give "
+                "the same config and --set flags as before");
+  std::error_code ec;
+  if (fs::exists(out / "plan.json", ec) && !same_runs(read_plan(out), plan))
+    throw Error(flag +
+                ": that comparison has other runs (its plan.json differs); give the same "
+                "--optimizers, --sweep and --seeds as before");
+}
+
+std::string now_iso() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+// --emit slurm: the prepared directory's runs as a job array; the script goes to stdout (and a
+// copy beside the runs).
+int emit_job_script(const po::variables_map& vm, const std::vector<std::string>& args,
+                    const ComparePlan& plan, const fs::path& out) {
+  const std::string scheduler = vm["emit"].as<std::string>();
+  if (scheduler != "slurm")
+    throw Error("--emit: unknown scheduler '" + scheduler + "'" +
+                did_you_mean(scheduler, {"slurm"}) +
+                "; valid: slurm (other schedulers: run --shard I/N per task, see docs/cluster.md)");
+  SlurmJob job;
+  job.runs = plan.runs.size();
+  job.shards =
+      vm.count("shards") ? vm["shards"].as<std::size_t>() : std::min<std::size_t>(job.runs, 16);
+  if (job.shards < 1 || job.shards > job.runs)
+    throw Error("--shards: expected 1 to " + std::to_string(job.runs) +
+                " (the number of runs), got " + std::to_string(job.shards));
+  job.cpus_per_task = vm["cpus-per-task"].as<std::size_t>();
+  if (job.cpus_per_task < 1 || job.cpus_per_task > 256)
+    throw Error("--cpus-per-task: expected 1 to 256, got " + std::to_string(job.cpus_per_task));
+  job.max_parallel = vm.count("max-parallel") ? vm["max-parallel"].as<std::size_t>() : 0;
+  if (vm.count("max-parallel") && job.max_parallel < 1)
+    throw Error("--max-parallel: expected at least 1, got 0");
+  auto directive = [](const char* flag, const std::string& value) {
+    if (value.empty() || value.find_first_of(" \t\n\r'\"\\") != std::string::npos)
+      throw Error(std::string("--") + flag + ": '" + value +
+                  "' cannot go on an #SBATCH line (empty, or with spaces, quotes or backslashes)");
+    return value;
+  };
+  if (vm.count("time")) job.time = directive("time", vm["time"].as<std::string>());
+  if (vm.count("partition"))
+    job.partition = directive("partition", vm["partition"].as<std::string>());
+  if (vm.count("sbatch"))
+    for (const auto& line : vm["sbatch"].as<std::vector<std::string>>()) {
+      if (line.rfind("--", 0) != 0)
+        throw Error("--sbatch: '" + line +
+                    "' is not an sbatch option (e.g. --sbatch=--account=proj)");
+      job.extra.push_back(directive("sbatch", line));
+    }
+  job.out = fs::absolute(out).lexically_normal().string();
+  if (!job.out.empty() && job.out.back() == '/') job.out.pop_back();
+  job.working_directory = fs::current_path().string();
+  directive(vm.count("resume") ? "resume" : "out", job.out);
+  if (job.working_directory.find_first_of(" \t\n'\"\\") != std::string::npos)
+    throw Error("--emit: the working directory '" + job.working_directory +
+                "' has spaces or quotes, which an #SBATCH --chdir line cannot hold");
+  std::error_code ec;
+  job.executable = fs::read_symlink("/proc/self/exe", ec).string();
+  if (ec) throw Error("--emit: cannot find this gradplug's own path: " + ec.message());
+  job.made_by = quoted_command("gradplug compare", args);
+  job.title = plan.title;
+  job.compare = compare_arguments(vm);
+  fs::create_directories(fs::path(job.out) / "logs", ec);
+  if (ec) throw Error("--emit: cannot create " + job.out + "/logs: " + ec.message());
+  const std::string script = slurm_script(job);
+  write_file_atomic(fs::path(job.out) / "slurm.sbatch", script);
+  std::cout << script;
+  std::cerr << "gradplug compare: prepared " << job.out << " for " << job.runs << " runs in "
+            << job.shards << " shards; submit with: sbatch " << job.out
+            << "/slurm.sbatch (a copy of the script above)\n";
+  return 0;
+}
+
+}  // namespace
+
+int command_playground(const po::variables_map& vm);
+
+int command_compare(const std::vector<std::string>& args) {
+  po::options_description options(
+      "gradplug compare CONFIG.yaml [--optimizers A,B,...] [--seeds N] [--sweep KEY=VALUES]... "
+      "[options]\n"
+      "gradplug compare --function NAME --optimizers A,B,... [--steps N]");
+  options.add_options()("help", "show this help")("config", po::value<std::string>(),
+                                                  "the experiment config")(
+      "optimizers", po::value<std::string>(),
+      "variants by optimizer: sgd,rmsprop,adam; parameters as adam:lr=0.01:amsgrad=true")(
+      "seeds", po::value<std::size_t>()->default_value(1),
+      "runs per variant, seeds seed, seed+1, ...")(
+      "sweep", po::value<std::vector<std::string>>()->composing(),
+      "KEY=a,b,c or KEY=logspace(lo,hi,n) or KEY=linspace(lo,hi,n); several form a grid")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override the config for every run")("jobs", po::value<std::size_t>(),
+                                           "runs at once (default: the number of cores)")(
+      "out", po::value<std::string>(),
+      "the output directory (default: runs/compare-<name>-<time>)")(
+      "format", po::value<std::string>()->default_value("table"), "table, markdown, csv or json")(
+      "target-loss", po::value<double>(),
+      "report steps to reach this training loss (default: the worst variant's mean final loss)")(
+      "resume", po::value<std::string>(),
+      "finish the comparison in DIR: runs already done are not run again")(
+      "log-y", "draw loss.svg on a log scale")("dry-run", "list the runs without running them")(
+      "fail-fast", "stop at the first failed run")(
+      "timeout", po::value<double>()->default_value(0),
+      "seconds a run may take before it is stopped (0: no limit)")(
+      "function", po::value<std::string>(),
+      "the playground: rosenbrock, rastrigin, beale, booth, himmelblau, ill_conditioned")(
+      "steps", po::value<std::size_t>()->default_value(500), "playground steps")(
+      "plugin-dir", po::value<std::vector<std::string>>()->composing(),
+      "also load plugins from DIR (repeatable)");
+  po::options_description cluster("Running on a cluster (see docs/cluster.md)");
+  cluster.add_options()("shard", po::value<std::string>(),
+                        "run only shard I of N (I/N, from 0) of the runs, into the shared --out "
+                        "or --resume DIR; merge with `gradplug report DIR`")(
+      "emit", po::value<std::string>(),
+      "slurm: prepare --out and print an sbatch job-array script, one task per shard")(
+      "shards", po::value<std::size_t>(), "with --emit: the number of shards (default: up to 16)")(
+      "cpus-per-task", po::value<std::size_t>()->default_value(1),
+      "with --emit: cores per task, and runs at once in each")(
+      "max-parallel", po::value<std::size_t>(), "with --emit: at most M tasks at once (%M)")(
+      "time", po::value<std::string>(), "with --emit: the time limit per task, e.g. 1:00:00")(
+      "partition", po::value<std::string>(), "with --emit: the Slurm partition")(
+      "sbatch", po::value<std::vector<std::string>>()->composing(),
+      "with --emit: a further #SBATCH line, e.g. --sbatch=--account=proj (repeatable)");
+  options.add(cluster);
+  po::positional_options_description positional;
+  positional.add("config", 1);
+  const auto vm = parse_command("compare", args, options, positional);
+  if (vm.count("help")) {
+    std::cout << "Compare optimizers (or any variants) side by side over seeds and sweeps.\n\n"
+              << options << "\n";
+    return 0;
+  }
+  const std::string format = vm["format"].as<std::string>();
+  check_table_format(format);
+  if (vm.count("function")) {
+    if (vm.count("config")) throw Error("gradplug compare: give a CONFIG or --function, not both");
+    return command_playground(vm);
+  }
+  if (!vm.count("config"))
+    throw Error(
+        "gradplug compare: missing the experiment config (or --function NAME for the playground); "
+        "e.g. gradplug compare configs/moons.yaml --optimizers sgd,rmsprop,adam --seeds 5");
+  const std::string config_path = vm["config"].as<std::string>();
+  const std::size_t seeds = vm["seeds"].as<std::size_t>();
+  if (seeds < 1 || seeds > 1000)
+    throw Error("--seeds: expected 1 to 1000, got " + std::to_string(seeds));
+  const std::size_t jobs = vm.count("jobs")
+                               ? vm["jobs"].as<std::size_t>()
+                               : std::max<unsigned>(1, std::thread::hardware_concurrency());
+  if (jobs < 1 || jobs > 256) throw Error("--jobs: expected 1 to 256, got " + std::to_string(jobs));
+  const auto plugin_dirs = vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
+                                                  : std::vector<std::string>{};
+  const Registry registry = load_registry(plugin_dirs);
+
+  // The base config: the file, its --set overrides, without its compare: list.
+  ConfigNode config = load_config_file(config_path);
+  if (vm.count("set"))
+    for (const auto& a : vm["set"].as<std::vector<std::string>>()) apply_override(config, a);
+  std::vector<Variant> variants;
+  if (config.type == ConfigNode::Type::Map) {
+    for (std::size_t i = 0; i < config.entries.size(); ++i) {
+      if (config.entries[i].first != "compare") continue;
+      const ConfigNode& list = config.entries[i].second;
+      if (list.type != ConfigNode::Type::Sequence || list.items.empty())
+        throw Error(
+            list.where +
+            ": compare: expected a list of overrides, e.g. - {optimizer: {name: adam, lr: 0.01}}");
+      for (const ConfigNode& entry : list.items) {
+        if (entry.type != ConfigNode::Type::Map || entry.entries.empty())
+          throw Error(
+              entry.where +
+              ": compare: each entry is a map of overrides, e.g. {model: {activation: swish}}");
+        Variant v;
+        ConfigNode overrides = entry;
+        if (const ConfigNode* label = entry.find("label")) {
+          v.label = label->scalar;
+          overrides.entries.erase(std::find_if(overrides.entries.begin(), overrides.entries.end(),
+                                               [](const auto& e) { return e.first == "label"; }));
+        }
+        flatten(overrides, "", v.sets);
+        if (v.label.empty()) v.label = join(v.sets, " ");
+        variants.push_back(v);
+      }
+      config.entries.erase(config.entries.begin() + static_cast<std::ptrdiff_t>(i));
+      if (i < config.key_where.size())
+        config.key_where.erase(config.key_where.begin() + static_cast<std::ptrdiff_t>(i));
+      break;
+    }
+  }
+  if (vm.count("optimizers")) {
+    if (!variants.empty())
+      throw Error(
+          "--optimizers: the config already lists its variants under compare:; use one or the "
+          "other");
+    for (const auto& item : split(vm["optimizers"].as<std::string>(), ','))
+      variants.push_back(optimizer_variant(item, config));
+  }
+  if (variants.empty()) variants.push_back(Variant{"config", {}, "config", {}});
+  // Sweeps form a grid applied to every variant.
+  std::vector<std::pair<std::string, std::vector<std::string>>> sweeps;
+  if (vm.count("sweep"))
+    for (const auto& s : vm["sweep"].as<std::vector<std::string>>()) {
+      const auto eq = s.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw Error("--sweep " + s + ": expected KEY=VALUES, e.g. optimizer.lr=0.1,0.01");
+      sweeps.emplace_back(s.substr(0, eq), sweep_values(s.substr(eq + 1), "--sweep " + s));
+    }
+  for (Variant& v : variants) v.base = v.label;
+  std::vector<Variant> grid = variants;
+  for (const auto& [key, values] : sweeps) {
+    std::vector<Variant> next;
+    for (const Variant& v : grid)
+      for (const auto& value : values) {
+        Variant point = v;
+        point.label = v.label + " " + key + "=" + value;
+        point.sets.push_back(key + "=" + value);
+        point.sweep.push_back(value);
+        next.push_back(point);
+      }
+    grid = std::move(next);
+  }
+
+  // Every variant is checked before anything runs: a typo fails here, with its location.
+  const std::string name = fs::path(config_path).stem().string();
+  const std::string dir = fs::path(config_path).parent_path().string();
+  const ExperimentSpec base = read_experiment(config, registry, name, dir);
+  ComparePlan plan;
+  plan.title = base.name;
+  plan.command = quoted_command("gradplug compare", compare_arguments(vm));
+  for (const auto& [key, values] : sweeps) plan.sweep_keys.push_back(key);
+  plan.target_loss = vm.count("target-loss") ? vm["target-loss"].as<double>() : NAN;
+  plan.log_y = vm.count("log-y") > 0;
+  std::map<std::string, int> used;
+  for (const Variant& v : grid) {
+    ConfigNode copy = config;
+    for (const auto& s : v.sets) apply_override(copy, s);
+    const double cost = expected_cost(read_experiment(copy, registry, name, dir));
+    std::string folder = slug(v.label);
+    if (used[folder]++) folder += "-" + std::to_string(used[folder]);
+    for (std::size_t s = 0; s < seeds; ++s)
+      plan.runs.push_back(
+          PlannedRun{v.label, v.base, v.sweep, v.sets, base.seed + s, folder, cost});
+  }
+
+  const bool sharded = vm.count("shard") > 0;
+  const auto [shard, shards] = sharded ? parse_shard(vm["shard"].as<std::string>())
+                                       : std::pair<std::size_t, std::size_t>{0, 1};
+  if (vm.count("emit") && sharded)
+    throw Error("--emit: the script runs the shards itself; leave out --shard");
+  for (const char* flag : {"shards", "max-parallel", "time", "partition", "sbatch"})
+    if (vm.count(flag) && !vm.count("emit"))
+      throw Error(std::string("--") + flag + ": only with --emit slurm");
+  if (!vm["cpus-per-task"].defaulted() && !vm.count("emit"))
+    throw Error("--cpus-per-task: only with --emit slurm");
+  std::vector<std::size_t> selected =
+      sharded ? shard_runs(plan, shard, shards) : std::vector<std::size_t>(plan.runs.size());
+  if (!sharded) std::iota(selected.begin(), selected.end(), std::size_t{0});
+
+  if (vm.count("dry-run")) {
+    std::cout << plan.runs.size() << " runs (" << grid.size() << " variants x " << seeds
+              << " seeds)";
+    if (sharded) std::cout << "; shard " << shard << "/" << shards << " has " << selected.size();
+    std::cout << ":\n";
+    for (std::size_t i : selected) {
+      const PlannedRun& r = plan.runs[i];
+      std::cout << "  " << r.variant << "  seed " << r.seed << ":  gradplug train " << config_path;
+      for (const auto& set : r.sets) std::cout << " --set " << shell_quote(set);
+      std::cout << " --set seed=" << r.seed << "\n";
+    }
+    return 0;
+  }
+
+  // The comparison directory: new (--out, or a fresh one under runs/), continued (--resume), or
+  // shared by the shards of one comparison. It holds the base config and the plan, so every
+  // process that works in it agrees on what the runs are.
+  fs::path out;
+  const std::string base_text = to_yaml(resolved_config(base, registry));
+  if (vm.count("resume")) {
+    if (vm.count("out"))
+      throw Error("--resume: the comparison continues in its own directory; leave out --out");
+    out = vm["resume"].as<std::string>();
+    std::error_code ec;
+    if (!fs::is_regular_file(out / "base.yaml", ec))
+      throw Error("--resume " + out.string() +
+                  ": not a comparison directory (it has no base.yaml)");
+  } else if (sharded) {
+    if (!vm.count("out"))
+      throw Error("--shard: give the directory all shards share, with --out DIR (or --resume DIR)");
+    out = vm["out"].as<std::string>();
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec || !fs::is_directory(out, ec))
+      throw Error("--out " + out.string() + ": cannot create the directory: " + ec.message());
+    if (!fs::exists(out / "base.yaml", ec))
+      for (const auto& entry : fs::directory_iterator(out)) {
+        // Other shards may be starting in it right now; anything else means the directory holds
+        // something that is not a comparison.
+        const std::string file = entry.path().filename().string();
+        const std::vector<std::string> ours = {"runs", "shards", "logs", "plan.json", "base.yaml"};
+        if (std::find(ours.begin(), ours.end(), file) == ours.end() &&
+            file.find(".tmp-") == std::string::npos)
+          throw Error("--out " + out.string() + ": holds '" + file +
+                      "' but no comparison (no base.yaml); choose a new or empty directory");
+      }
+  } else {
+    out = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs",
+                               "compare-" + base.name);
+  }
+  // Shards starting together may all get here first: each write is atomic and the contents are
+  // identical for the same comparison. Whichever landed, it must be this comparison's (a new
+  // directory holds only what was just written).
+  if (!fs::exists(out / "base.yaml")) write_file_atomic(out / "base.yaml", base_text);
+  if (!fs::exists(out / "plan.json")) write_file_atomic(out / "plan.json", plan_json(plan));
+  if (vm.count("resume") || sharded)
+    check_same_comparison(out, base_text, plan,
+                          (vm.count("resume") ? "--resume " : "--out ") + out.string());
+
+  if (vm.count("emit")) return emit_job_script(vm, args, plan, out);
+
+  fs::path manifest;
+  json shard_record;
+  if (sharded) {
+    char host[256] = "";
+    ::gethostname(host, sizeof host - 1);
+    manifest = out / "shards" /
+               ("shard-" + std::to_string(shard) + "-of-" + std::to_string(shards) + ".json");
+    fs::create_directories(manifest.parent_path());
+    json listed = json::array();
+    for (std::size_t i : selected)
+      listed.push_back(fs::relative(run_directory(out, plan.runs[i]), out).string());
+    shard_record = {{"shard", shard},
+                    {"shards", shards},
+                    {"gradplug", GRADPLUG_VERSION},
+                    {"host", host},
+                    {"slurm_job", std::getenv("SLURM_JOB_ID") ? std::getenv("SLURM_JOB_ID") : ""},
+                    {"started", now_iso()},
+                    {"finished", nullptr},
+                    {"runs", listed}};
+    write_file_atomic(manifest, shard_record.dump(2) + "\n");
+  }
+
+  std::vector<Job> job_list;
+  std::vector<std::size_t> job_run;  // the planned run each job is for
+  std::size_t reused = 0;
+  for (std::size_t i : selected) {
+    const PlannedRun& r = plan.runs[i];
+    const fs::path run_dir = run_directory(out, r);
+    fs::create_directories(run_dir.parent_path());
+    if (run_finished(out, r)) {
+      ++reused;  // its own summary.json says how it ended
+      continue;
+    }
+    std::error_code ec;
+    fs::remove(run_status_file(out, r), ec);  // an earlier failure is no longer the news
+    Job job;
+    job.log = run_log(out, r);
+    if (fs::exists(run_dir / "model.json", ec) && fs::exists(run_dir / "config.yaml", ec)) {
+      job.args = {"train", "--resume", run_dir.string(), "--quiet"};
+    } else {
+      fs::remove_all(run_dir, ec);  // started but without a checkpoint: start again
+      job.args = {"train", (out / "base.yaml").string(), "--quiet", "--out", run_dir.string()};
+      for (const auto& set : r.sets) job.args.insert(job.args.end(), {"--set", set});
+      job.args.insert(job.args.end(), {"--set", "seed=" + std::to_string(r.seed)});
+    }
+    for (const auto& d : plugin_dirs) job.args.insert(job.args.end(), {"--plugin-dir", d});
+    job_list.push_back(job);
+    job_run.push_back(i);
+  }
+  const std::string scope =
+      sharded ? "shard " + std::to_string(shard) + "/" + std::to_string(shards) + ": " : "";
+  if (reused)
+    std::cerr << "gradplug compare: " << scope << reused << " runs already done, "
+              << job_list.size() << " to run\n";
+  Progress progress(stderr, job_list.size(), false);
+  std::size_t done = 0, failed = 0;
+  PoolOptions pool{jobs, vm["timeout"].as<double>(), vm.count("fail-fast") > 0};
+  run_jobs(job_list, pool, [&](std::size_t j, const JobResult& r) {
+    ++done;
+    const PlannedRun& run = plan.runs[job_run[j]];
+    // A run that ended without its summary.json says here how it ended.
+    if (!run_finished(out, run) && r.status != JobResult::Status::Pending) {
+      const std::string status = r.status == JobResult::Status::Failed && r.exit_code < 0
+                                     ? "crashed (signal " + std::to_string(-r.exit_code) + ")"
+                                     : std::string(status_word(r.status));
+      write_run_status(out, run, status, r.exit_code, r.seconds);
+    }
+    failed += r.status != JobResult::Status::Succeeded;
+    progress.update(done, std::to_string(failed) + " failed");
+  });
+  progress.finish();
+
+  if (sharded) {
+    // This shard's runs only: the others may be running elsewhere, and `report` merges them all.
+    ComparePlan mine = plan;
+    mine.runs.clear();
+    for (std::size_t i : selected) mine.runs.push_back(plan.runs[i]);
+    const CompareReport report = report_from_directory(out, mine);
+    std::map<std::string, std::size_t> counts;
+    for (const RunInfo& run : report.runs) ++counts[run.status];
+    json statuses = json::object();
+    std::string line;
+    for (const auto& [status, n] : counts) {
+      statuses[status] = n;
+      line += (line.empty() ? "" : ", ") + std::to_string(n) + " " + status;
+    }
+    shard_record["finished"] = now_iso();
+    shard_record["status"] = statuses;
+    write_file_atomic(manifest, shard_record.dump(2) + "\n");
+    std::cout << "gradplug compare: " << scope << selected.size() << " of " << plan.runs.size()
+              << " runs: " << line << "\n";
+    for (const RunInfo& run : report.runs)
+      if (run.status != "ok")
+        std::cout << "  " << run.variant << " seed " << run.seed << ": " << run.status
+                  << (run.failure.empty() ? "" : " (" + run.failure + ")") << "\n";
+    std::cout << "merge, once every shard is done: gradplug report " << out.string() << "\n";
+    return counts["ok"] == selected.size() ? 0 : 1;
+  }
+  return write_and_print_report(report_from_directory(out, plan), out, format, plan);
+}
+
+}  // namespace gradplug::host

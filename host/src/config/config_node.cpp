@@ -1,0 +1,282 @@
+#include "config/config_node.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gradplug/error.hpp"
+
+namespace gradplug::host {
+
+const ConfigNode* ConfigNode::find(const std::string& key) const {
+  for (const auto& [k, v] : entries)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+ConfigNode* ConfigNode::find(const std::string& key) {
+  for (auto& [k, v] : entries)
+    if (k == key) return &v;
+  return nullptr;
+}
+
+const std::string& ConfigNode::where_key(const std::string& key) const {
+  for (std::size_t i = 0; i < entries.size(); ++i)
+    if (entries[i].first == key && i < key_where.size()) return key_where[i];
+  return where;
+}
+
+void ConfigNode::add(const std::string& key, ConfigNode value, const std::string& key_location) {
+  entries.push_back(ConfigEntry{key, std::move(value)});
+  key_where.resize(entries.size() - 1, where);
+  key_where.push_back(key_location);
+}
+
+namespace {
+
+constexpr int kMaxDepth = 64;
+// An experiment config has hundreds of nodes; YAML aliases can multiply a small file into
+// billions ("billion laughs"), so the tree is capped.
+constexpr std::size_t kMaxNodes = 1'000'000;
+
+// Valid UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF); returns the offset of the
+// first bad byte, or npos.
+std::size_t invalid_utf8(const std::string& text) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    const unsigned char c = s[i];
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xE  ? 3
+                      : (c >> 3) == 0x1E ? 4
+                                         : 0;
+    if (len == 0 || i + len > n) return i;
+    for (std::size_t k = 1; k < len; ++k)
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+    if (len == 2 && c < 0xC2) return i;
+    if (len == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0))) return i;
+    if (len == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || c > 0xF4 || (c == 0xF4 && s[i + 1] >= 0x90)))
+      return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+// 1-based line and column of a byte offset.
+std::string position(const std::string& text, std::size_t offset) {
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return std::to_string(line) + ":" + std::to_string(column);
+}
+
+std::string location(const std::string& origin, const YAML::Mark& mark) {
+  if (mark.is_null()) return origin;
+  return origin + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+ConfigNode convert(const YAML::Node& node, const std::string& origin, int depth,
+                   std::size_t& nodes) {
+  ConfigNode out;
+  out.where = location(origin, node.Mark());
+  if (++nodes > kMaxNodes)
+    throw Error(out.where + ": the config expands to more than " + std::to_string(kMaxNodes) +
+                " values (YAML aliases repeated too often?); an experiment config is far smaller");
+  if (depth > kMaxDepth)
+    throw Error(out.where + ": nesting deeper than " + std::to_string(kMaxDepth) +
+                " levels; an experiment config is a few levels deep");
+  switch (node.Type()) {
+    case YAML::NodeType::Undefined:
+    case YAML::NodeType::Null:
+      out.type = ConfigNode::Type::Null;
+      break;
+    case YAML::NodeType::Scalar:
+      out.type = ConfigNode::Type::Scalar;
+      out.scalar = node.Scalar();
+      break;
+    case YAML::NodeType::Sequence:
+      out.type = ConfigNode::Type::Sequence;
+      for (const auto& item : node) out.items.push_back(convert(item, origin, depth + 1, nodes));
+      break;
+    case YAML::NodeType::Map:
+      out.type = ConfigNode::Type::Map;
+      for (const auto& entry : node) {
+        const std::string key_where = location(origin, entry.first.Mark());
+        if (!entry.first.IsScalar())
+          throw Error(key_where + ": a key must be a plain name, not a list or a map");
+        const std::string key = entry.first.Scalar();
+        if (out.find(key))
+          throw Error(key_where + ": duplicate key '" + key + "' (it is already set at " +
+                      out.find(key)->where + "); keep one of them");
+        out.add(key, convert(entry.second, origin, depth + 1, nodes), key_where);
+        // A null value has no mark of its own in yaml-cpp: point at its key.
+        if (out.entries.back().second.type == ConfigNode::Type::Null)
+          out.entries.back().second.where = key_where;
+      }
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+ConfigNode parse_config(const std::string& text, const std::string& origin) {
+  if (text.find('\0') != std::string::npos)
+    throw Error(origin + ": this is a binary file, not a YAML experiment config");
+  if (const std::size_t bad = invalid_utf8(text); bad != std::string::npos)
+    throw Error(origin + ":" + position(text, bad) +
+                ": not UTF-8 text (a binary file, or another encoding such as Latin-1); save the "
+                "config as UTF-8");
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    throw Error(location(origin, e.mark) + ": YAML syntax error: " + e.msg);
+  }
+  std::size_t nodes = 0;
+  ConfigNode tree = convert(root, origin, 0, nodes);
+  if (tree.type == ConfigNode::Type::Null)
+    throw Error(origin + ": the config is empty; see configs/seed.yaml for a complete example");
+  return tree;
+}
+
+ConfigNode load_config_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(path + ": is a directory; give the path of an experiment config file (.yaml)");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open the config file (does it exist and can it be read?)");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+void apply_override(ConfigNode& root, const std::string& assignment) {
+  const std::string origin = "--set " + assignment;
+  const auto equals = assignment.find('=');
+  if (equals == std::string::npos || equals == 0)
+    throw Error(origin + ": expected key.path=value, e.g. --set optimizer.lr=0.01");
+  const std::string path = assignment.substr(0, equals);
+  ConfigNode value = parse_config(
+      assignment.substr(equals + 1).empty() ? "~" : assignment.substr(equals + 1), origin);
+  // Every node of the value points at the flag.
+  std::vector<ConfigNode*> stack{&value};
+  while (!stack.empty()) {
+    ConfigNode* n = stack.back();
+    stack.pop_back();
+    n->where = origin;
+    for (auto& item : n->items) stack.push_back(&item);
+    for (auto& [k, v] : n->entries) stack.push_back(&v);
+  }
+  if (root.type != ConfigNode::Type::Map)
+    throw Error(origin + ": the config's top level is not a map of keys");
+  ConfigNode* node = &root;
+  std::size_t start = 0;
+  while (true) {
+    const auto dot = path.find('.', start);
+    const std::string key =
+        path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    if (key.empty()) throw Error(origin + ": empty key in '" + path + "'");
+    ConfigNode* child = node->find(key);
+    if (dot == std::string::npos) {
+      if (child) {
+        *child = std::move(value);
+      } else {
+        node->add(key, std::move(value), origin);
+      }
+      return;
+    }
+    if (!child) {
+      node->add(key, ConfigNode{ConfigNode::Type::Map, {}, {}, {}, {}, origin}, origin);
+      child = &node->entries.back().second;
+    } else if (child->type == ConfigNode::Type::Scalar && dot != std::string::npos) {
+      // `optimizer: adam` with --set optimizer.lr=...: the scalar is the plugin's name.
+      ConfigNode map{ConfigNode::Type::Map, {}, {}, {}, {}, child->where};
+      map.add("name", *child, child->where);
+      *child = std::move(map);
+    } else if (child->type != ConfigNode::Type::Map) {
+      throw Error(origin + ": '" + path.substr(0, dot) + "' (set at " + child->where +
+                  ") is not a map, so it has no key '" + path.substr(dot + 1) + "'");
+    }
+    node = child;
+    start = dot + 1;
+  }
+}
+
+std::string locate(const ConfigNode& root, const std::string& path) {
+  const ConfigNode* node = &root;
+  std::size_t i = 0;
+  while (i < path.size() && node) {
+    if (path[i] == '[') {
+      const std::size_t close = path.find(']', i);
+      if (close == std::string::npos || node->type != ConfigNode::Type::Sequence) return "";
+      const std::size_t index = std::stoul(path.substr(i + 1, close - i - 1));
+      if (index >= node->items.size()) return "";
+      node = &node->items[index];
+      i = close + 1;
+    } else {
+      if (path[i] == '.') ++i;
+      const std::size_t end = std::min(path.find('.', i), path.find('[', i));
+      const std::string key =
+          path.substr(i, end == std::string::npos ? std::string::npos : end - i);
+      if (node->type != ConfigNode::Type::Map) return "";
+      node = node->find(key);
+      i = end == std::string::npos ? path.size() : end;
+    }
+  }
+  return node ? node->where : "";
+}
+
+std::string with_location(const ConfigNode& root, const std::string& message) {
+  const std::size_t colon = message.find(": ");
+  if (colon == std::string::npos || message.find(' ') < colon) return message;
+  const std::string where = locate(root, message.substr(0, colon));
+  return where.empty() ? message : where + ": " + message;
+}
+
+namespace {
+void emit(YAML::Emitter& out, const ConfigNode& node) {
+  switch (node.type) {
+    case ConfigNode::Type::Null:
+      out << YAML::Null;
+      break;
+    case ConfigNode::Type::Scalar:
+      out << node.scalar;
+      break;
+    case ConfigNode::Type::Sequence: {
+      bool flat = true;
+      for (const auto& item : node.items) flat = flat && item.type == ConfigNode::Type::Scalar;
+      if (flat) out << YAML::Flow;
+      out << YAML::BeginSeq;
+      for (const auto& item : node.items) emit(out, item);
+      out << YAML::EndSeq;
+      break;
+    }
+    case ConfigNode::Type::Map:
+      out << YAML::BeginMap;
+      for (const auto& [k, v] : node.entries) {
+        out << YAML::Key << k << YAML::Value;
+        emit(out, v);
+      }
+      out << YAML::EndMap;
+      break;
+  }
+}
+}  // namespace
+
+std::string to_yaml(const ConfigNode& node) {
+  YAML::Emitter out;
+  emit(out, node);
+  return std::string(out.c_str()) + "\n";
+}
+
+}  // namespace gradplug::host

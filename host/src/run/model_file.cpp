@@ -1,0 +1,379 @@
+#include "run/model_file.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "run/checksum.hpp"
+#include "gradplug/error.hpp"
+#include "gradplug/schema.hpp"
+
+namespace gradplug::host {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Generator states are 64-bit words; JSON readers outside C++ often hold numbers as doubles, so
+// they are written as hex strings.
+json hex_words(const std::array<std::uint64_t, 4>& words) {
+  json out = json::array();
+  for (std::uint64_t w : words) {
+    char text[24];
+    std::snprintf(text, sizeof text, "0x%016llx", static_cast<unsigned long long>(w));
+    out.push_back(text);
+  }
+  return out;
+}
+
+// JSON has no infinity: a non-finite number is written as null.
+json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
+
+json plugin_params(const Registry& registry, gp_kind kind, const PluginChoice& choice) {
+  json params = json::object();
+  if (choice.name == "linear") return params;
+  const gp_descriptor& d = *registry.get(kind, choice.name).descriptor;
+  for (std::size_t i = 0; i < d.param_count; ++i) {
+    const gp_param& p = d.params[i];
+    const gp_value& v = choice.values[i];
+    if (p.type == GP_PARAM_BOOL)
+      params[p.name] = v.v[0] != 0;
+    else if (p.type == GP_PARAM_PAIR)
+      params[p.name] = {v.v[0], v.v[1]};
+    else
+      params[p.name] = v.v[0];
+  }
+  return params;
+}
+
+// Reading, with errors that say where in the file the problem is.
+class Reader {
+ public:
+  explicit Reader(std::string file) : file_(std::move(file)) {}
+
+  [[noreturn]] void fail(const std::string& where, const std::string& what) const {
+    throw Error(file_ + ": " + where + ": " + what);
+  }
+  const json& at(const json& object, const std::string& key, const std::string& where) const {
+    if (!object.is_object() || !object.contains(key)) fail(where, "missing '" + key + "'");
+    return object.at(key);
+  }
+  double number(const json& value, const std::string& where) const {
+    if (value.is_null()) return std::numeric_limits<double>::infinity();
+    if (!value.is_number()) fail(where, "expected a number");
+    return value.get<double>();
+  }
+  std::vector<double> numbers(const json& value, const std::string& where, std::size_t size) const {
+    if (!value.is_array()) fail(where, "expected a list of numbers");
+    if (size != std::numeric_limits<std::size_t>::max() && value.size() != size)
+      fail(where,
+           "expected " + std::to_string(size) + " numbers, found " + std::to_string(value.size()));
+    std::vector<double> out;
+    out.reserve(value.size());
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      if (!value[i].is_number()) fail(where + "[" + std::to_string(i) + "]", "expected a number");
+      out.push_back(value[i].get<double>());
+    }
+    return out;
+  }
+  std::string text(const json& value, const std::string& where) const {
+    if (!value.is_string()) fail(where, "expected a string");
+    return value.get<std::string>();
+  }
+  std::size_t count(const json& value, const std::string& where) const {
+    if (!value.is_number_unsigned()) fail(where, "expected a whole number >= 0");
+    return value.get<std::size_t>();
+  }
+  std::array<std::uint64_t, 4> words(const json& value, const std::string& where) const {
+    if (!value.is_array() || value.size() != 4) fail(where, "expected 4 hex words");
+    std::array<std::uint64_t, 4> out{};
+    for (std::size_t i = 0; i < 4; ++i) {
+      if (!value[i].is_string()) fail(where, "expected 4 hex words");
+      const std::string t = value[i].get<std::string>();
+      char* end = nullptr;
+      out[i] = std::strtoull(t.c_str(), &end, 16);
+      if (t.size() < 3 || *end != '\0') fail(where, "'" + t + "' is not a hex word");
+    }
+    return out;
+  }
+  std::vector<std::string> texts(const json& value, const std::string& where) const {
+    if (!value.is_array()) fail(where, "expected a list of strings");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < value.size(); ++i)
+      out.push_back(text(value[i], where + "[" + std::to_string(i) + "]"));
+    return out;
+  }
+
+ private:
+  std::string file_;
+};
+
+// The activation of a layer made from its name and named parameters, checked against the schema.
+std::shared_ptr<const Activation> make_activation(const Reader& in, const json& spec,
+                                                  const std::string& where,
+                                                  const Registry& registry, std::string& name) {
+  name = in.text(in.at(spec, "name", where), where + ".name");
+  if (name == "linear") return nullptr;
+  const LoadedPlugin* plugin = registry.find(GP_KIND_ACTIVATION, name);
+  if (!plugin) {
+    const auto known = registry.names(GP_KIND_ACTIVATION);
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    in.fail(where + ".name", "activation '" + name + "' is not loaded (known: " + list + ")");
+  }
+  const gp_descriptor& d = *plugin->descriptor;
+  std::vector<gp_value> values = default_values(d.params, d.param_count);
+  const json params = spec.contains("params") ? spec.at("params") : json::object();
+  for (std::size_t i = 0; i < d.param_count; ++i) {
+    if (!params.contains(d.params[i].name)) continue;
+    const json& v = params.at(d.params[i].name);
+    if (v.is_boolean())
+      values[i].v[0] = v.get<bool>() ? 1 : 0;
+    else if (v.is_array() && v.size() == 2)
+      values[i] = gp_value{{in.number(v[0], where + ".params." + d.params[i].name + "[0]"),
+                            in.number(v[1], where + ".params." + d.params[i].name + "[1]")}};
+    else
+      values[i].v[0] = in.number(v, where + ".params." + d.params[i].name);
+  }
+  try {
+    return registry.create_activation(name, values);
+  } catch (const Error& e) {
+    in.fail(where, e.what());
+  }
+}
+
+LoadedModel read_document(const json& doc, const Reader& in, const Registry& registry);
+
+}  // namespace
+
+json model_to_json(const ExperimentSpec& spec, const Experiment& e, const TrainState& state,
+                   const Registry& registry) {
+  const MLP& model = *e.model;
+  json layers = json::array();
+  for (std::size_t l = 0; l < model.layers().size(); ++l) {
+    const Layer& layer = model.layers()[l];
+    const PluginChoice& act =
+        l + 1 < model.layers().size() ? spec.activations[l] : spec.output_activation;
+    json weights = json::array(), biases = json::array();
+    for (const Neuron& n : layer.neurons) {
+      weights.push_back(std::vector<double>(
+          model.parameters().begin() + static_cast<std::ptrdiff_t>(n.offset),
+          model.parameters().begin() + static_cast<std::ptrdiff_t>(n.bias_offset())));
+      biases.push_back(model.parameters()[n.bias_offset()]);
+    }
+    layers.push_back(
+        {{"units", layer.outputs()},
+         {"activation",
+          {{"name", act.name}, {"params", plugin_params(registry, GP_KIND_ACTIVATION, act)}}},
+         {"weights", weights},
+         {"biases", biases}});
+  }
+  json optimizer_state = json::object();
+  for (const auto& [name, values] : e.optimizer->save()) optimizer_state[name] = values;
+  return {
+      {"format", kModelFormat},
+      {"format_version", kModelFormatVersion},
+      {"gradplug_version", GRADPLUG_VERSION},
+      {"name", spec.name},
+      {"loss", loss_name(spec.loss)},
+      {"inputs", model.inputs()},
+      {"layers", layers},
+      {"data",
+       {{"features", e.data.feature_names},
+        {"target", e.data.target_name},
+        {"classes", e.data.class_names},
+        {"standardize", {{"mean", e.standardizer.mean}, {"scale", e.standardizer.scale}}}}},
+      {"optimizer",
+       {{"name", spec.optimizer.name},
+        {"params", plugin_params(registry, GP_KIND_OPTIMIZER, spec.optimizer)},
+        {"state", optimizer_state}}},
+      {"training",
+       {{"step", state.step},
+        {"steps", e.options.steps},
+        {"order", state.order},
+        {"rng", {{"order", hex_words(state.order_rng)}, {"dropout", hex_words(state.dropout_rng)}}},
+        {"best_validation_loss", number_or_null(state.best_validation_loss)},
+        {"best_step", state.best_step},
+        {"epochs_without_improvement", state.epochs_without_improvement}}},
+  };
+}
+
+fs::path model_path(const std::string& run_dir_or_model) {
+  const fs::path p(run_dir_or_model);
+  std::error_code ec;
+  return fs::is_directory(p, ec) ? p / "model.json" : p;
+}
+
+LoadedModel read_model(const fs::path& file, const Registry& registry) {
+  const std::string name = file.string();
+  std::ifstream stream(file, std::ios::binary);
+  std::error_code ec;
+  if (fs::is_directory(file, ec) || !stream)
+    throw Error(name + ": cannot open the model file (give a run directory or its model.json)");
+  std::ostringstream text;
+  text << stream.rdbuf();
+  return read_model_text(text.str(), name, registry);
+}
+
+LoadedModel read_model_text(const std::string& text, const std::string& name,
+                            const Registry& registry) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error(name + ": not a complete JSON document (" + std::string(e.what()) +
+                "); the file may be truncated or not a gradplug model");
+  }
+  const Reader in(name);
+  if (!doc.is_object() || !doc.contains("format") || doc["format"] != kModelFormat)
+    throw Error(name + ": not a gradplug model file (no \"format\": \"" + kModelFormat + "\")");
+  if (!doc.contains("format_version") || !doc["format_version"].is_number_integer() ||
+      doc["format_version"].get<std::int64_t>() != kModelFormatVersion)
+    throw Error(
+        name + ": model format version " +
+        (doc.contains("format_version") ? doc["format_version"].dump() : std::string("(missing)")) +
+        ", this gradplug reads version " + std::to_string(kModelFormatVersion));
+  if (std::string problem; !checksum_matches(doc, problem))
+    throw Error(name + ": refused: " + problem +
+                "; use an intact copy, or the run's last good checkpoint");
+
+  // Every shape and type is checked as it is read; anything the checks miss still surfaces as a
+  // clear error, never as a crash.
+  try {
+    return read_document(doc, in, registry);
+  } catch (const json::exception& e) {
+    throw Error(name + ": malformed model file: " + e.what());
+  }
+}
+
+namespace {
+
+LoadedModel read_document(const json& doc, const Reader& in, const Registry& registry) {
+  LoadedModel m;
+  m.name = doc.contains("name") ? in.text(doc["name"], "name") : "model";
+  const std::string loss = in.text(in.at(doc, "loss", "root"), "loss");
+  const auto& losses = loss_names();
+  const auto it = std::find(losses.begin(), losses.end(), loss);
+  if (it == losses.end()) in.fail("loss", "unknown loss '" + loss + "'");
+  m.loss = static_cast<LossKind>(it - losses.begin());
+  const std::size_t inputs = in.count(in.at(doc, "inputs", "root"), "inputs");
+  if (inputs == 0) in.fail("inputs", "a model needs at least one input");
+  // The same limits as a config's, so a damaged count cannot exhaust memory.
+  constexpr std::size_t kMaxUnits = 100000;
+  constexpr double kMaxParameters = 50e6;
+  if (inputs > 10 * kMaxUnits) in.fail("inputs", "more inputs than gradplug trains with");
+  double parameters = 0;
+  const json& layers = in.at(doc, "layers", "root");
+  if (!layers.is_array() || layers.empty())
+    in.fail("layers", "expected a non-empty list of layers");
+
+  std::vector<LayerSpec> specs;
+  std::size_t fan_in = inputs;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const std::string where = "layers[" + std::to_string(l) + "]";
+    LayerSpec spec;
+    spec.size = in.count(in.at(layers[l], "units", where), where + ".units");
+    if (spec.size == 0) in.fail(where + ".units", "a layer needs at least one unit");
+    if (spec.size > kMaxUnits) in.fail(where + ".units", "more than " + std::to_string(kMaxUnits) + " units");
+    parameters += static_cast<double>(spec.size) * static_cast<double>(fan_in + 1);
+    if (parameters > kMaxParameters) in.fail(where, "the layers hold more than 50000000 parameters");
+    fan_in = spec.size;
+    spec.activation = make_activation(in, in.at(layers[l], "activation", where),
+                                      where + ".activation", registry, spec.activation_name);
+    specs.push_back(spec);
+  }
+  Random unused(0);
+  m.model = std::make_unique<MLP>(inputs, specs, Init::Uniform, unused);
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const std::string where = "layers[" + std::to_string(l) + "]";
+    const Layer& layer = m.model->layers()[l];
+    const json& weights = in.at(layers[l], "weights", where);
+    if (!weights.is_array() || weights.size() != layer.outputs())
+      in.fail(where + ".weights",
+              "expected " + std::to_string(layer.outputs()) + " rows (one per unit)");
+    const auto biases =
+        in.numbers(in.at(layers[l], "biases", where), where + ".biases", layer.outputs());
+    for (std::size_t j = 0; j < layer.outputs(); ++j) {
+      const auto row =
+          in.numbers(weights[j], where + ".weights[" + std::to_string(j) + "]", layer.inputs());
+      const Neuron& n = layer.neurons[j];
+      std::copy(row.begin(), row.end(),
+                m.model->parameters().begin() + static_cast<std::ptrdiff_t>(n.offset));
+      m.model->parameters()[n.bias_offset()] = biases[j];
+    }
+  }
+  for (double p : m.model->parameters())
+    if (!std::isfinite(p)) in.fail("layers", "a weight is not finite");
+
+  const json& data = in.at(doc, "data", "root");
+  m.feature_names = in.texts(in.at(data, "features", "data"), "data.features");
+  if (!m.feature_names.empty() && m.feature_names.size() != inputs)
+    in.fail("data.features", "names " + std::to_string(m.feature_names.size()) + " features for " +
+                                 std::to_string(inputs) + " inputs");
+  m.target_name = data.contains("target") ? in.text(data["target"], "data.target") : "";
+  m.class_names = in.texts(in.at(data, "classes", "data"), "data.classes");
+  const json& standardize = in.at(data, "standardize", "data");
+  m.standardizer.mean =
+      in.numbers(in.at(standardize, "mean", "data.standardize"), "data.standardize.mean", inputs);
+  m.standardizer.scale =
+      in.numbers(in.at(standardize, "scale", "data.standardize"), "data.standardize.scale", inputs);
+  for (double s : m.standardizer.scale)
+    if (!(s > 0) || !std::isfinite(s))
+      in.fail("data.standardize.scale", "scales must be positive and finite");
+
+  if (doc.contains("optimizer")) {
+    const json& opt = doc["optimizer"];
+    m.optimizer_name = in.text(in.at(opt, "name", "optimizer"), "optimizer.name");
+    if (opt.contains("state") && opt["state"].is_object())
+      for (const auto& [key, value] : opt["state"].items())
+        m.optimizer_state.emplace_back(key, in.numbers(value, "optimizer.state." + key,
+                                                       std::numeric_limits<std::size_t>::max()));
+  }
+  if (doc.contains("training")) {
+    const json& t = doc["training"];
+    TrainState& s = m.train_state;
+    s.started = true;
+    s.step = in.count(in.at(t, "step", "training"), "training.step");
+    m.steps_planned = in.count(in.at(t, "steps", "training"), "training.steps");
+    const json& order = in.at(t, "order", "training");
+    if (!order.is_array()) in.fail("training.order", "expected a list of row indices");
+    for (const auto& v : order) {
+      if (!v.is_number_unsigned()) in.fail("training.order", "expected row indices");
+      s.order.push_back(v.get<std::size_t>());
+    }
+    const json& rng = in.at(t, "rng", "training");
+    s.order_rng = in.words(in.at(rng, "order", "training.rng"), "training.rng.order");
+    s.dropout_rng = in.words(in.at(rng, "dropout", "training.rng"), "training.rng.dropout");
+    s.best_validation_loss =
+        in.number(in.at(t, "best_validation_loss", "training"), "training.best_validation_loss");
+    s.best_step = in.count(in.at(t, "best_step", "training"), "training.best_step");
+    s.epochs_without_improvement = in.count(in.at(t, "epochs_without_improvement", "training"),
+                                            "training.epochs_without_improvement");
+  }
+  return m;
+}
+
+}  // namespace
+
+void copy_weights(const MLP& from, MLP& to, const std::string& from_name) {
+  auto shape = [](const MLP& m, std::size_t l) {
+    const Layer& layer = m.layers()[l];
+    return std::to_string(layer.inputs()) + " inputs x " + std::to_string(layer.outputs()) +
+           " units";
+  };
+  if (from.layers().size() != to.layers().size())
+    throw Error(from_name + ": has " + std::to_string(from.layers().size()) +
+                " layers, the config has " + std::to_string(to.layers().size()) +
+                "; --init needs the same architecture");
+  for (std::size_t l = 0; l < to.layers().size(); ++l)
+    if (from.layers()[l].inputs() != to.layers()[l].inputs() ||
+        from.layers()[l].outputs() != to.layers()[l].outputs())
+      throw Error(from_name + ": layer " + std::to_string(l + 1) + " is " + shape(from, l) +
+                  ", the config's is " + shape(to, l) + "; --init needs the same architecture");
+  std::copy(from.parameters().begin(), from.parameters().end(), to.parameters().begin());
+}
+
+}  // namespace gradplug::host
