@@ -15,13 +15,11 @@ It rewrites tests/reference/optimizer_trajectories.json next to itself. Numbers 
 repr(), the shortest text that reads back as the same double.
 """
 
-import json
-import os
-import re
-import subprocess
 import sys
 
 import torch
+
+from refs_common import torch_header, write_beside
 
 STEPS = 25
 
@@ -32,6 +30,8 @@ INITIAL = [0.5, -0.75, 4.0, -3.0, 1.25]
 TARGET = [1.5, -2.0, 2.5, -1.25, 3.0]
 WEIGHT = [1.0, 0.5, 2.0, 1.5, 0.75]
 MIN_ABS_PARAM = 0.1
+PROBLEM = ("loss(p) = sum_i c_i (p_i - t_i)^2 + 0.1 p_i^4 + 0.05 sum_i p_i p_{i+1}, "
+           f"c = {WEIGHT}, t = {TARGET}")
 
 # (name, optimizer, hyperparameters, learning-rate schedule or None). Every case spells out every
 # hyperparameter under the plugin schema's names (PyTorch's names).
@@ -136,43 +136,12 @@ def run_case(name, kind, hp, schedule):
             "grads": grads, "trajectory": trajectory}
 
 
-def cpu_capability():
-    match = re.search(r"CPU capability usage: (\S+)", torch.__config__.show())
-    return match.group(1) if match else "unknown"
-
-
-def debian_package_version():
-    try:
-        return subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "python3-torch"],
-                              capture_output=True, text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def to_text(doc):
-    """JSON with one line per vector: every list of plain numbers is written on a single line."""
-    text = json.dumps(doc, indent=1)
-    return re.sub(r"\[\s*([-+0-9.eE,\s]+?)\s*\]",
-                  lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
-
-
 def main():
     torch.set_num_threads(1)
-    out = {
-        "generator": "tests/reference/gen_optimizer_refs.py",
-        "torch_version": torch.__version__,
-        "torch_debian_package": debian_package_version(),
-        "torch_cpu_capability": cpu_capability(),
-        "dtype": "float64",
-        "problem": "loss(p) = sum_i c_i (p_i - t_i)^2 + 0.1 p_i^4 + 0.05 sum_i p_i p_{i+1}, "
-                   f"c = {WEIGHT}, t = {TARGET}",
-        "cases": [run_case(*case) for case in CASES],
-    }
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "optimizer_trajectories.json")
-    text = to_text(out)
-    assert json.loads(text) == out
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text + "\n")
+    out = torch_header("gen_optimizer_refs.py")
+    out["problem"] = PROBLEM
+    out["cases"] = [run_case(*case) for case in CASES]
+    path = write_beside(__file__, "optimizer_trajectories.json", out)
     print(f"wrote {len(out['cases'])} cases of {STEPS} steps to {path}")
 
 
