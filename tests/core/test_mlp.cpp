@@ -152,14 +152,21 @@ TEST(MLPInit, SchemesAreSeededAndScaled) {
 }
 
 TEST(Schedule, FollowsItsDefinitions) {
-  Schedule linear{Schedule::Kind::Linear, 0.1, 1, 0.1};
+  Schedule linear;
+  linear.kind = Schedule::Kind::Linear;
+  linear.final_factor = 0.1;
   EXPECT_DOUBLE_EQ(linear.lr(1.0, 0, 100), 1.0);
   EXPECT_DOUBLE_EQ(linear.lr(1.0, 50, 100), 1.0 - 0.9 * 50 / 100);  // micrograd's demo
-  Schedule step{Schedule::Kind::Step, 0, 10, 0.5};
+  Schedule step;
+  step.kind = Schedule::Kind::Step;
+  step.step_size = 10;
+  step.gamma = 0.5;
   EXPECT_DOUBLE_EQ(step.lr(0.8, 9, 100), 0.8);
   EXPECT_DOUBLE_EQ(step.lr(0.8, 10, 100), 0.4);
   EXPECT_DOUBLE_EQ(step.lr(0.8, 25, 100), 0.2);
-  Schedule cosine{Schedule::Kind::Cosine, 0.0, 1, 0.1};
+  Schedule cosine;
+  cosine.kind = Schedule::Kind::Cosine;
+  cosine.final_factor = 0.0;
   EXPECT_DOUBLE_EQ(cosine.lr(1.0, 0, 100), 1.0);
   EXPECT_NEAR(cosine.lr(1.0, 50, 100), 0.5, 1e-15);
   EXPECT_DOUBLE_EQ(Schedule{}.lr(0.3, 77, 100), 0.3);
