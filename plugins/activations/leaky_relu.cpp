@@ -10,33 +10,20 @@
 // | name           | default | meaning                                         |
 // | -------------- | ------- | ----------------------------------------------- |
 // | negative_slope | 0.01    | slope for x <= 0, in [0, inf); 0 gives the ReLU |
-#include <cmath>
 #include <cstddef>
-#include <stdexcept>
-#include <string>
 
 #include "gradplug/plugin.hpp"
 
 namespace {
 
 constexpr gp_param kSchema[] = {
-    {.name = "negative_slope",
-     .type = GP_PARAM_REAL,
-     .default_value = {0.01, 0.0},
-     .min = 0.0,
-     .max = HUGE_VAL,
-     .min_open = 0,
-     .max_open = 1,
-     .doc = "slope of f for x <= 0 (0 gives the plain ReLU)"},
+    gradplug::real("negative_slope", 0.01, gradplug::at_least(0.0),
+                   "slope of f for x <= 0 (0 gives the plain ReLU)"),
 };
 
 class LeakyRelu final : public gradplug::Activation {
  public:
-  explicit LeakyRelu(const gradplug::Params& p) : slope_(p.real("negative_slope")) {
-    if (!(slope_ >= 0.0 && slope_ < HUGE_VAL))
-      throw std::invalid_argument("negative_slope must be in [0, inf), got " +
-                                  std::to_string(slope_));
-  }
+  explicit LeakyRelu(const gradplug::Params& p) : slope_(p.real("negative_slope")) {}
 
   double f(double x) const override { return value(x, slope_); }
   double df(double x, double /*y*/) const override { return derivative(x, slope_); }

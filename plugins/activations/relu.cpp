@@ -14,8 +14,6 @@ namespace {
 
 class Relu final : public gradplug::Activation {
  public:
-  explicit Relu(const gradplug::Params& /*p*/) {}
-
   double f(double x) const override { return value(x); }
   double df(double x, double /*y*/) const override { return slope(x); }
 

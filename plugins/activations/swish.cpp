@@ -21,30 +21,19 @@
 // typo in a config. The formulas above would still hold for it.
 #include <cmath>
 #include <cstddef>
-#include <stdexcept>
-#include <string>
 
 #include "gradplug/plugin.hpp"
 
 namespace {
 
 constexpr gp_param kSchema[] = {
-    {.name = "beta",
-     .type = GP_PARAM_REAL,
-     .default_value = {1.0, 0.0},
-     .min = 0.0,
-     .max = HUGE_VAL,
-     .min_open = 0,
-     .max_open = 1,
-     .doc = "gate sharpness: 0 gives x/2, 1 gives SiLU, large values approach ReLU"},
+    gradplug::real("beta", 1.0, gradplug::at_least(0.0),
+                   "gate sharpness: 0 gives x/2, 1 gives SiLU, large values approach ReLU"),
 };
 
 class Swish final : public gradplug::Activation {
  public:
-  explicit Swish(const gradplug::Params& p) : beta_(p.real("beta")) {
-    if (!(beta_ >= 0.0 && beta_ < HUGE_VAL))
-      throw std::invalid_argument("beta must be in [0, inf), got " + std::to_string(beta_));
-  }
+  explicit Swish(const gradplug::Params& p) : beta_(p.real("beta")) {}
 
   double f(double x) const override { return value(x, beta_); }
   double df(double x, double /*y*/) const override { return derivative(x, beta_); }

@@ -16,8 +16,6 @@ namespace {
 
 class Tanh final : public gradplug::Activation {
  public:
-  explicit Tanh(const gradplug::Params& /*p*/) {}
-
   double f(double x) const override { return value(x); }
   double df(double /*x*/, double y) const override { return slope(y); }
 

@@ -21,85 +21,44 @@
 //
 // State: "step" (t), "exp_avg" (m), "exp_avg_sq" (v) and, with amsgrad, "max_exp_avg_sq" (v_max),
 // each buffer with one value per parameter.
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
-#include "gradplug/optimizer_state.hpp"
 #include "gradplug/plugin.hpp"
 
 namespace {
 
-constexpr const char* kName = "adam";
-
-class Adam final : public gradplug::Optimizer {
+class Adam final : public gradplug::OptimizerBase {
  public:
   explicit Adam(const gradplug::Params& p)
-      : hp_{p.real("lr"),  p.pair("betas")[0],     p.pair("betas")[1],
-            p.real("eps"), p.real("weight_decay"), p.flag("amsgrad")} {}
-
-  double base_lr() const override { return hp_.lr; }
-
-  void reset(std::size_t n) override {
-    n_ = n;
-    step_ = 0;
-    exp_avg_.assign(n, 0.0);
-    exp_avg_sq_.assign(n, 0.0);
-    max_exp_avg_sq_.assign(hp_.amsgrad ? n : 0, 0.0);
-  }
-
-  void step(double* values, const double* grads, std::size_t n, double lr) override {
-    if (n != n_)
-      throw std::logic_error(std::string(kName) + ": step() got " + std::to_string(n) +
-                             " parameters, reset() prepared " + std::to_string(n_));
-    ++step_;
-    const double beta1 = hp_.beta1;
-    const double beta2 = hp_.beta2;
-    const double t = static_cast<double>(step_);
-    const double bias_correction1 = 1.0 - std::pow(beta1, t);
-    const double bias_correction2 = 1.0 - std::pow(beta2, t);
-    const double neg_step_size = -(lr / bias_correction1);
-    const double bias_correction2_sqrt = std::sqrt(bias_correction2);
-    const Coefficients c{
-        beta1,   beta2,         1.0 - beta1,          1.0 - beta2, hp_.weight_decay,
-        hp_.eps, neg_step_size, bias_correction2_sqrt};
-    // One loop per setting, so each is a straight line the compiler turns into vector code.
-    const auto update_all = hp_.weight_decay != 0.0
-                                ? (hp_.amsgrad ? &update<true, true> : &update<true, false>)
-                                : (hp_.amsgrad ? &update<false, true> : &update<false, false>);
-    update_all(n, values, grads, exp_avg_.data(), exp_avg_sq_.data(), max_exp_avg_sq_.data(), c);
-  }
-
-  gradplug::OptimizerState save() const override {
-    gradplug::OptimizerState state;
-    state.emplace_back("step", std::vector<double>{static_cast<double>(step_)});
-    state.emplace_back("exp_avg", exp_avg_);
-    state.emplace_back("exp_avg_sq", exp_avg_sq_);
-    if (hp_.amsgrad) state.emplace_back("max_exp_avg_sq", max_exp_avg_sq_);
-    return state;
-  }
-
-  // Restores a state saved by an adam with the same amsgrad setting, for the n given to reset().
-  // Checks everything before changing anything.
-  void load(const gradplug::OptimizerState& state) override {
-    const std::uint64_t step = gradplug::state_step(state, kName);
-    const std::vector<double>& exp_avg = gradplug::state_buffer(state, kName, "exp_avg", n_);
-    const std::vector<double>& exp_avg_sq = gradplug::state_buffer(state, kName, "exp_avg_sq", n_);
-    const std::vector<double>* max_exp_avg_sq =
-        hp_.amsgrad ? &gradplug::state_buffer(state, kName, "max_exp_avg_sq", n_) : nullptr;
-    step_ = step;
-    std::copy(exp_avg.begin(), exp_avg.end(), exp_avg_.begin());
-    std::copy(exp_avg_sq.begin(), exp_avg_sq.end(), exp_avg_sq_.begin());
-    if (max_exp_avg_sq)
-      std::copy(max_exp_avg_sq->begin(), max_exp_avg_sq->end(), max_exp_avg_sq_.begin());
+      : OptimizerBase("adam", p.real("lr")),
+        beta1_(p.pair("betas")[0]),
+        beta2_(p.pair("betas")[1]),
+        eps_(p.real("eps")),
+        weight_decay_(p.real("weight_decay")),
+        amsgrad_(p.flag("amsgrad")) {
+    track("exp_avg", exp_avg_);
+    track("exp_avg_sq", exp_avg_sq_);
+    track("max_exp_avg_sq", max_exp_avg_sq_, amsgrad_);
   }
 
  private:
+  void update(double* values, const double* grads, std::size_t n, double lr) override {
+    const double t = static_cast<double>(steps());
+    const double bias_correction1 = 1.0 - std::pow(beta1_, t);
+    const double bias_correction2 = 1.0 - std::pow(beta2_, t);
+    const double neg_step_size = -(lr / bias_correction1);
+    const double bias_correction2_sqrt = std::sqrt(bias_correction2);
+    const Coefficients c{beta1_,        beta2_, 1.0 - beta1_,  1.0 - beta2_,
+                         weight_decay_, eps_,   neg_step_size, bias_correction2_sqrt};
+    // One loop per setting, so each is a straight line the compiler turns into vector code.
+    const auto update_all =
+        weight_decay_ != 0.0 ? (amsgrad_ ? &update_each<true, true> : &update_each<true, false>)
+                             : (amsgrad_ ? &update_each<false, true> : &update_each<false, false>);
+    update_all(n, values, grads, exp_avg_.data(), exp_avg_sq_.data(), max_exp_avg_sq_.data(), c);
+  }
+
   struct Coefficients {
     double beta1, beta2, one_minus_beta1, one_minus_beta2, weight_decay, eps, neg_step_size,
         bias_correction2_sqrt;
@@ -108,9 +67,9 @@ class Adam final : public gradplug::Optimizer {
   // The update of the header, for every parameter. The buffers never overlap (restrict), and
   // `keep the larger` is a select rather than a conditional store: both let it vectorize.
   template <bool kDecay, bool kAmsgrad>
-  static void update(std::size_t n, double* __restrict values, const double* __restrict grads,
-                     double* __restrict exp_avg, double* __restrict exp_avg_sq,
-                     double* __restrict max_exp_avg_sq, const Coefficients c) {
+  static void update_each(std::size_t n, double* __restrict values, const double* __restrict grads,
+                          double* __restrict exp_avg, double* __restrict exp_avg_sq,
+                          double* __restrict max_exp_avg_sq, const Coefficients c) {
     for (std::size_t i = 0; i < n; ++i) {
       double grad = grads[i];
       if constexpr (kDecay) grad = std::fma(c.weight_decay, values[i], grad);
@@ -128,59 +87,25 @@ class Adam final : public gradplug::Optimizer {
     }
   }
 
-  struct Hyper {
-    double lr;
-    double beta1;
-    double beta2;
-    double eps;
-    double weight_decay;
-    bool amsgrad;
-  };
+  // Hyperparameters, fixed at creation.
+  const double beta1_, beta2_, eps_, weight_decay_;
+  const bool amsgrad_;
 
-  const Hyper hp_;  // fixed at creation
-
-  // Per-run state.
-  std::size_t n_ = 0;
-  std::uint64_t step_ = 0;              // steps taken; step t uses the bias corrections of t
-  std::vector<double> exp_avg_;         // n values
-  std::vector<double> exp_avg_sq_;      // n values
-  std::vector<double> max_exp_avg_sq_;  // n values with amsgrad, else empty
+  // Per-run state (step t uses the bias corrections of t = steps()).
+  std::vector<double> exp_avg_;         // m
+  std::vector<double> exp_avg_sq_;      // v
+  std::vector<double> max_exp_avg_sq_;  // v_max, with amsgrad only
 };
 
+using namespace gradplug::schema;
 constexpr gp_param kSchema[] = {
-    {"lr", GP_PARAM_REAL, {1e-3, 0.0}, 0.0, HUGE_VAL, 0, 1, "learning rate"},
-    {"betas",
-     GP_PARAM_PAIR,
-     {0.9, 0.999},
-     0.0,
-     1.0,
-     0,
-     1,
-     "decay rates of the running averages of the gradient and of its square"},
-    {"eps",
-     GP_PARAM_REAL,
-     {1e-8, 0.0},
-     0.0,
-     HUGE_VAL,
-     0,
-     1,
-     "term added to the denominator for numerical stability"},
-    {"weight_decay",
-     GP_PARAM_REAL,
-     {0.0, 0.0},
-     0.0,
-     HUGE_VAL,
-     0,
-     1,
-     "weight decay (L2 penalty added to the gradient)"},
-    {"amsgrad",
-     GP_PARAM_BOOL,
-     {0.0, 0.0},
-     0.0,
-     1.0,
-     0,
-     0,
-     "use the running maximum of the second moment (AMSGrad)"},
+    // clang-format off
+    real("lr",           1e-3,         at_least(0.0),            "learning rate"),
+    pair("betas",        {0.9, 0.999}, in_closed_open(0.0, 1.0), "decay rates of the running averages of the gradient and of its square"),
+    real("eps",          1e-8,         at_least(0.0),            "term added to the denominator for numerical stability"),
+    real("weight_decay", 0.0,          at_least(0.0),            "weight decay (L2 penalty added to the gradient)"),
+    flag("amsgrad",      false,                                  "use the running maximum of the second moment (AMSGrad)"),
+    // clang-format on
 };
 
 }  // namespace

@@ -22,81 +22,43 @@
 //
 // State: "step" (steps taken), "square_avg" (v), and "grad_avg" (m) when centered and
 // "momentum_buffer" (b) when momentum > 0, each with one value per parameter.
-#include <algorithm>
 #include <cmath>
 #include <cstddef>
-#include <cstdint>
-#include <cstdio>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
-#include "gradplug/optimizer_state.hpp"
 #include "gradplug/plugin.hpp"
 
 namespace {
 
-constexpr const char* kName = "rmsprop";
-
-class RmsProp final : public gradplug::Optimizer {
+class RmsProp final : public gradplug::OptimizerBase {
  public:
   explicit RmsProp(const gradplug::Params& p)
-      : hp_{p.real("lr"),           p.real("alpha"),    p.real("eps"),
-            p.real("weight_decay"), p.real("momentum"), p.flag("centered")} {}
-
-  double base_lr() const override { return hp_.lr; }
-
-  void reset(std::size_t n) override {
-    n_ = n;
-    step_ = 0;
-    square_avg_.assign(n, 0.0);
-    grad_avg_.assign(hp_.centered ? n : 0, 0.0);
-    momentum_buffer_.assign(hp_.momentum > 0.0 ? n : 0, 0.0);
+      : OptimizerBase("rmsprop", p.real("lr")),
+        alpha_(p.real("alpha")),
+        eps_(p.real("eps")),
+        weight_decay_(p.real("weight_decay")),
+        momentum_(p.real("momentum")),
+        centered_(p.flag("centered")) {
+    track("square_avg", square_avg_);
+    track("grad_avg", grad_avg_, centered_);
+    track("momentum_buffer", momentum_buffer_, momentum_ > 0.0);
   }
 
-  void step(double* values, const double* grads, std::size_t n, double lr) override {
-    if (n != n_)
-      throw std::logic_error(std::string(kName) + ": step() got " + std::to_string(n) +
-                             " parameters, reset() prepared " + std::to_string(n_));
-    const Coefficients c{-lr, hp_.alpha, 1.0 - hp_.alpha, hp_.eps, hp_.weight_decay, hp_.momentum};
+ private:
+  void update(double* values, const double* grads, std::size_t n, double lr) override {
+    const Coefficients c{-lr, alpha_, 1.0 - alpha_, eps_, weight_decay_, momentum_};
     // One loop per setting, so each is a straight line the compiler turns into vector code.
     using Update =
         void (*)(std::size_t, double*, const double*, double*, double*, double*, Coefficients);
     static constexpr Update kUpdates[2][2][2] = {
-        {{&update<false, false, false>, &update<false, false, true>},
-         {&update<false, true, false>, &update<false, true, true>}},
-        {{&update<true, false, false>, &update<true, false, true>},
-         {&update<true, true, false>, &update<true, true, true>}}};
-    kUpdates[hp_.weight_decay != 0.0][hp_.centered][hp_.momentum > 0.0](
+        {{&update_each<false, false, false>, &update_each<false, false, true>},
+         {&update_each<false, true, false>, &update_each<false, true, true>}},
+        {{&update_each<true, false, false>, &update_each<true, false, true>},
+         {&update_each<true, true, false>, &update_each<true, true, true>}}};
+    kUpdates[weight_decay_ != 0.0][centered_][momentum_ > 0.0](
         n, values, grads, square_avg_.data(), grad_avg_.data(), momentum_buffer_.data(), c);
-    ++step_;
   }
 
-  gradplug::OptimizerState save() const override {
-    gradplug::OptimizerState state;
-    state.emplace_back("step", std::vector<double>{static_cast<double>(step_)});
-    state.emplace_back("square_avg", square_avg_);
-    if (hp_.centered) state.emplace_back("grad_avg", grad_avg_);
-    if (hp_.momentum > 0.0) state.emplace_back("momentum_buffer", momentum_buffer_);
-    return state;
-  }
-
-  // Restores a state saved by an rmsprop with the same centered and momentum settings, for the n
-  // given to reset(). Checks everything before changing anything.
-  void load(const gradplug::OptimizerState& state) override {
-    const std::uint64_t step = gradplug::state_step(state, kName);
-    const std::vector<double>& square_avg = gradplug::state_buffer(state, kName, "square_avg", n_);
-    const std::vector<double>* grad_avg =
-        hp_.centered ? &gradplug::state_buffer(state, kName, "grad_avg", n_) : nullptr;
-    const std::vector<double>* buf =
-        hp_.momentum > 0.0 ? &gradplug::state_buffer(state, kName, "momentum_buffer", n_) : nullptr;
-    step_ = step;
-    std::copy(square_avg.begin(), square_avg.end(), square_avg_.begin());
-    if (grad_avg) std::copy(grad_avg->begin(), grad_avg->end(), grad_avg_.begin());
-    if (buf) std::copy(buf->begin(), buf->end(), momentum_buffer_.begin());
-  }
-
- private:
   struct Coefficients {
     double neg_lr, alpha, one_minus_alpha, eps, weight_decay, momentum;
   };
@@ -104,9 +66,9 @@ class RmsProp final : public gradplug::Optimizer {
   // The update of the header, for every parameter; the buffers never overlap (restrict), which
   // with the settings fixed per loop lets it vectorize.
   template <bool kDecay, bool kCentered, bool kMomentum>
-  static void update(std::size_t n, double* __restrict values, const double* __restrict grads,
-                     double* __restrict square_avg, double* __restrict grad_avg,
-                     double* __restrict momentum_buffer, const Coefficients c) {
+  static void update_each(std::size_t n, double* __restrict values, const double* __restrict grads,
+                          double* __restrict square_avg, double* __restrict grad_avg,
+                          double* __restrict momentum_buffer, const Coefficients c) {
     for (std::size_t i = 0; i < n; ++i) {
       double grad = grads[i];
       if constexpr (kDecay) grad = std::fma(c.weight_decay, values[i], grad);
@@ -128,53 +90,26 @@ class RmsProp final : public gradplug::Optimizer {
     }
   }
 
-  struct Hyper {
-    double lr;
-    double alpha;
-    double eps;
-    double weight_decay;
-    double momentum;
-    bool centered;
-  };
-
-  const Hyper hp_;  // fixed at creation
+  // Hyperparameters, fixed at creation.
+  const double alpha_, eps_, weight_decay_, momentum_;
+  const bool centered_;
 
   // Per-run state.
-  std::size_t n_ = 0;
-  std::uint64_t step_ = 0;
-  std::vector<double> square_avg_;       // n values
-  std::vector<double> grad_avg_;         // n values when centered, else empty
-  std::vector<double> momentum_buffer_;  // n values when momentum > 0, else empty
+  std::vector<double> square_avg_;       // v
+  std::vector<double> grad_avg_;         // m, when centered
+  std::vector<double> momentum_buffer_;  // b, when momentum > 0
 };
 
+using namespace gradplug::schema;
 constexpr gp_param kSchema[] = {
-    {"lr", GP_PARAM_REAL, {0.01, 0.0}, 0.0, HUGE_VAL, 0, 1, "learning rate"},
-    {"alpha", GP_PARAM_REAL, {0.99, 0.0}, 0.0, 1.0, 0, 0, "smoothing constant"},
-    {"eps",
-     GP_PARAM_REAL,
-     {1e-8, 0.0},
-     0.0,
-     HUGE_VAL,
-     0,
-     1,
-     "term added to the denominator (after the square root) for numerical stability"},
-    {"weight_decay",
-     GP_PARAM_REAL,
-     {0.0, 0.0},
-     0.0,
-     HUGE_VAL,
-     0,
-     1,
-     "weight decay (L2 penalty added to the gradient)"},
-    {"momentum", GP_PARAM_REAL, {0.0, 0.0}, 0.0, HUGE_VAL, 0, 1, "momentum factor"},
-    {"centered",
-     GP_PARAM_BOOL,
-     {0.0, 0.0},
-     0.0,
-     1.0,
-     0,
-     0,
-     "normalise by the estimated variance of the gradient (centered RMSprop)"},
+    // clang-format off
+    real("lr",           0.01,  at_least(0.0),       "learning rate"),
+    real("alpha",        0.99,  in_closed(0.0, 1.0), "smoothing constant"),
+    real("eps",          1e-8,  at_least(0.0),       "term added to the denominator (after the square root) for numerical stability"),
+    real("weight_decay", 0.0,   at_least(0.0),       "weight decay (L2 penalty added to the gradient)"),
+    real("momentum",     0.0,   at_least(0.0),       "momentum factor"),
+    flag("centered",     false,                      "normalise by the estimated variance of the gradient (centered RMSprop)"),
+    // clang-format on
 };
 
 }  // namespace

@@ -10,32 +10,20 @@
 // | name | default | meaning                                       |
 // | ---- | ------- | --------------------------------------------- |
 // | p    | 0.5     | probability of dropping a unit, in [0, 1)     |
-#include <cmath>
 #include <cstddef>
-#include <stdexcept>
-#include <string>
 
 #include "gradplug/plugin.hpp"
 
 namespace {
 
 constexpr gp_param kSchema[] = {
-    {.name = "p",
-     .type = GP_PARAM_REAL,
-     .default_value = {0.5, 0.0},
-     .min = 0.0,
-     .max = 1.0,
-     .min_open = 0,
-     .max_open = 1,
-     .doc = "probability of dropping each hidden unit while training"},
+    gradplug::real("p", 0.5, gradplug::in_closed_open(0.0, 1.0),
+                   "probability of dropping each hidden unit while training"),
 };
 
 class Dropout final : public gradplug::Regularizer {
  public:
-  explicit Dropout(const gradplug::Params& p) : p_(p.real("p")), keep_scale_(1.0 / (1.0 - p_)) {
-    if (!(p_ >= 0.0 && p_ < 1.0))
-      throw std::invalid_argument("p must be in [0, 1), got " + std::to_string(p_));
-  }
+  explicit Dropout(const gradplug::Params& p) : p_(p.real("p")), keep_scale_(1.0 / (1.0 - p_)) {}
 
   bool transforms_activations() const override { return true; }
 

@@ -12,39 +12,23 @@
 // | include_bias | false   | penalise biases too, not only the weights |
 #include <cmath>
 #include <cstddef>
-#include <stdexcept>
-#include <string>
 
 #include "gradplug/plugin.hpp"
 
 namespace {
 
+using namespace gradplug::schema;
 constexpr gp_param kSchema[] = {
-    {.name = "lambda",
-     .type = GP_PARAM_REAL,
-     .default_value = {0.01, 0.0},
-     .min = 0.0,
-     .max = HUGE_VAL,
-     .min_open = 0,
-     .max_open = 1,
-     .doc = "strength: adds lambda * sum |w| to the loss"},
-    {.name = "include_bias",
-     .type = GP_PARAM_BOOL,
-     .default_value = {0.0, 0.0},
-     .min = 0.0,
-     .max = 1.0,
-     .min_open = 0,
-     .max_open = 0,
-     .doc = "penalise biases as well as weights"},
+    // clang-format off
+    real("lambda",       0.01,  at_least(0.0), "strength: adds lambda * sum |w| to the loss"),
+    flag("include_bias", false,                "penalise biases as well as weights"),
+    // clang-format on
 };
 
 class L1 final : public gradplug::Regularizer {
  public:
   explicit L1(const gradplug::Params& p)
-      : lambda_(p.real("lambda")), include_bias_(p.flag("include_bias")) {
-    if (!(lambda_ >= 0.0 && lambda_ < HUGE_VAL))
-      throw std::invalid_argument("lambda must be in [0, inf), got " + std::to_string(lambda_));
-  }
+      : lambda_(p.real("lambda")), include_bias_(p.flag("include_bias")) {}
 
   double penalty(const double* values, double* grads, const unsigned char* is_bias,
                  std::size_t n) const override {

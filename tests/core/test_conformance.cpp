@@ -131,7 +131,10 @@ INSTANTIATE_TEST_SUITE_P(
                    {check::kSchemaDefaults, check::kCreateDefaults},
                    "lr: default -1 is outside its own range"},
         BrokenCase{"throws_on_create", {check::kCreateDefaults}, "deliberate failure in create"},
-        BrokenCase{"wrong_abi", {check::kAbiVersion}, "ABI version 2"},
+        BrokenCase{"wrong_abi", {check::kAbiVersion}, "ABI version 3"},
+        BrokenCase{"old_abi",
+                   {check::kAbiVersion},
+                   "built for plugin ABI version 1, this gradplug needs version 2"},
         BrokenCase{"no_descriptor", {check::kLoad}, "not a gradplug plugin"},
         BrokenCase{"missing_symbol", {check::kLoad}, "gradplug_test_symbol_defined_nowhere"}),
     [](const auto& info) { return info.param.stem; });
@@ -140,6 +143,18 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Conformance, ACorrectPluginWithADuplicateNamePasses) {
   const auto results = gradplug::check_plugin_file(broken_file("duplicate_tanh"));
   EXPECT_TRUE(gradplug::all_passed(results)) << describe(results);
+}
+
+// A choice parameter's every word is an edge value the kit tries.
+TEST(Conformance, APluginWithAChoiceParameterPassesTryingEveryWordAtTheEnds) {
+  const auto results = gradplug::check_plugin_file(broken_file("choice_param"));
+  EXPECT_TRUE(gradplug::all_passed(results)) << describe(results);
+  const auto edges = std::find_if(results.begin(), results.end(), [](const CheckResult& r) {
+    return r.name == check::kCreateEdges;
+  });
+  ASSERT_NE(edges, results.end());
+  EXPECT_NE(edges->detail.find("2 edge value(s) tried, 2 created"), std::string::npos)
+      << edges->detail;
 }
 
 // ---------------------------------------------------------------------------------------------

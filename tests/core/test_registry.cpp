@@ -14,6 +14,7 @@
 
 #include "gradplug/error.hpp"
 #include "gradplug/registry.hpp"
+#include "gradplug/schema.hpp"
 
 namespace {
 
@@ -314,6 +315,44 @@ TEST(Registry, KindNames) {
   EXPECT_STREQ(gradplug::kind_name(GP_KIND_ACTIVATION), "activation");
   EXPECT_STREQ(gradplug::kind_name(GP_KIND_OPTIMIZER), "optimizer");
   EXPECT_STREQ(gradplug::kind_name(GP_KIND_REGULARIZER), "regularizer");
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Registry, SkipsAPluginOfAbiVersionOneSayingSo) {
+  Registry registry;
+  registry.scan_directory(kBroken / "old_abi");  // a skip, not an Error
+  EXPECT_TRUE(registry.plugins().empty());
+  ASSERT_EQ(registry.skipped().size(), 1u);
+  const std::string& reason = registry.skipped()[0].reason;
+  EXPECT_CONTAINS(reason, "built for plugin ABI version 1,");
+  EXPECT_CONTAINS(reason, "needs version " + std::to_string(GRADPLUG_ABI_VERSION));
+  EXPECT_CONTAINS(reason, "rebuild");
+}
+
+TEST(Registry, ChoiceParameterDefaultsAndValuesReachThePlugin) {
+  const Registry registry = scan_broken("choice_param");
+  const auto* plugin = registry.find(GP_KIND_ACTIVATION, "choice_param");
+  ASSERT_NE(plugin, nullptr);
+  const gp_param& shape = plugin->descriptor->params[0];
+  EXPECT_EQ(shape.type, GP_PARAM_CHOICE);
+  EXPECT_STREQ(shape.choices, "identity|twice|half");
+  EXPECT_EQ(shape.default_value[0], 1.0);  // "twice"
+  EXPECT_EQ(gradplug::format_default(shape), "twice");
+  EXPECT_EQ(gradplug::describe_accepted(shape), "one of identity, twice, half");
+  EXPECT_STREQ(gradplug::type_name(shape.type), "choice");
+  EXPECT_EQ(gradplug::choice_words(shape), (std::vector<std::string>{"identity", "twice", "half"}));
+  EXPECT_EQ(registry.create_activation("choice_param")->f(3.0), 6.0);
+  EXPECT_EQ(registry.create_activation("choice_param", {gp_value{{0.0, 0.0}}})->f(3.0), 3.0);
+  EXPECT_EQ(registry.create_activation("choice_param", {gp_value{{2.0, 0.0}}})->f(3.0), 1.5);
+  // An index that names no word never reaches the plugin.
+  const std::string message = error_message([&] {
+    (void)registry.create_activation("choice_param", {gp_value{{3.0, 0.0}}});
+  });
+  EXPECT_CONTAINS(message, "shape");
+  EXPECT_CONTAINS(message, "one of identity, twice, half");
 }
 
 }  // namespace

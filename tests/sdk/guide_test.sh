@@ -57,7 +57,7 @@ gradplug="$prefix/bin/gradplug"
 for f in gradplugConfig.cmake gradplugConfigVersion.cmake gradplugTargets.cmake GradplugPlugin.cmake; do
   [ -f "$prefix/lib/cmake/gradplug/$f" ] || fail "the install lacks lib/cmake/gradplug/$f"
 done
-for f in plugin.hpp abi.h params.hpp activation.hpp optimizer.hpp regularizer.hpp random.hpp; do
+for f in plugin.hpp abi.h params.hpp param_schema.hpp optimizer_base.hpp optimizer_state.hpp activation.hpp optimizer.hpp regularizer.hpp random.hpp; do
   [ -f "$prefix/include/gradplug/$f" ] || fail "the install lacks include/gradplug/$f"
 done
 ls "$prefix/lib/gradplug/plugins/"*.so > /dev/null || fail "the install has no built-in plugins"
@@ -122,10 +122,10 @@ awk -v out="$script" '
 
 # The guide must keep showing every step of the path (a guide without them would pass vacuously).
 for step in "cmake --install build --prefix" "gradplug new-plugin" "cmake -S . -B build" \
-            "cmake --build build" "gradplug check-plugin build/adagrad.so" \
-            "gradplug train adagrad.yaml --plugin-dir build" "GRADPLUG_PLUGIN_PATH=" \
-            "cat > \"\$HOME/adagrad/adagrad.cpp\"" "cat > \"\$HOME/adagrad/CMakeLists.txt\"" \
-            "cat > \"\$HOME/adagrad/adagrad.yaml\""; do
+            "cmake --build build" "gradplug check-plugin build/my_adagrad.so" \
+            "gradplug train my_adagrad.yaml --plugin-dir build" "GRADPLUG_PLUGIN_PATH=" \
+            "cat > \"\$HOME/my_adagrad/my_adagrad.cpp\"" "cat > \"\$HOME/my_adagrad/CMakeLists.txt\"" \
+            "cat > \"\$HOME/my_adagrad/my_adagrad.yaml\""; do
   grep -qF -- "$step" "$script" || fail "the guide no longer has: $step"
 done
 
@@ -139,19 +139,19 @@ echo "+ bash guide.sh (the guide's commands)" >> "$log"
 
 [ -x "$home/gradplug/bin/gradplug" ] || fail "the guide did not install gradplug to ~/gradplug"
 [ -f "$home/my_sgd/build/my_sgd.so" ] || fail "the guide's new-plugin project was not built"
-[ -f "$home/adagrad/build/adagrad.so" ] || fail "the guide's adagrad.so was not built"
-runs=$(find "$home/adagrad/runs" -name summary.json | wc -l)
-[ "$runs" -ge 3 ] || fail "the guide's adagrad runs wrote $runs summaries, expected 3"
+[ -f "$home/my_adagrad/build/my_adagrad.so" ] || fail "the guide's my_adagrad.so was not built"
+runs=$(find "$home/my_adagrad/runs" -name summary.json | wc -l)
+[ "$runs" -ge 3 ] || fail "the guide's my_adagrad runs wrote $runs summaries, expected 3"
 
 # The check-plugin output the guide shows is what check-plugin prints.
 shown="$work/shown.txt"
 awk '/^```text/ { inside = 1; next } /^```/ { if (inside && found) exit; inside = 0; next }
-     inside && /^PASS  load: loaded optimizer .adagrad./ { found = 1 }
+     inside && /^PASS  load: loaded optimizer .my_adagrad./ { found = 1 }
      inside && found { print }' "$guide" > "$shown"
-[ -s "$shown" ] || fail "the guide no longer shows check-plugin's output for adagrad"
+[ -s "$shown" ] || fail "the guide no longer shows check-plugin's output for my_adagrad"
 actual="$work/actual.txt"
-(cd "$home/adagrad" && HOME="$home" "$home/gradplug/bin/gradplug" check-plugin build/adagrad.so > "$actual") ||
-  fail "check-plugin on the guide's adagrad failed"
+(cd "$home/my_adagrad" && HOME="$home" "$home/gradplug/bin/gradplug" check-plugin build/my_adagrad.so > "$actual") ||
+  fail "check-plugin on the guide's my_adagrad failed"
 diff -u "$shown" "$actual" > "$log" || fail "the check-plugin output in the guide differs from the real one (update docs/writing-plugins.md)"
 
 echo "guide_test: passed"

@@ -73,14 +73,19 @@ class Registry {
   // The names of the loaded plugins of one kind, sorted.
   std::vector<std::string> names(gp_kind kind) const;
 
-  // Creates an instance from values that match the plugin's schema (one per entry, in order;
-  // empty means all defaults). Throws Error with the plugin's message if creation fails.
+  // Creates an instance from values for the plugin's schema (one per entry, in order; empty means
+  // all defaults). Checks them against the schema first (check_values in schema.hpp): a value out
+  // of range is an Error whose key path is key_prefix + "." + the parameter, e.g. key_prefix
+  // "optimizer" gives "optimizer.lr". Throws Error with the plugin's message if creation fails.
   std::shared_ptr<Activation> create_activation(std::string_view name,
-                                                const std::vector<gp_value>& values = {}) const;
+                                                const std::vector<gp_value>& values = {},
+                                                const std::string& key_prefix = "") const;
   std::shared_ptr<Optimizer> create_optimizer(std::string_view name,
-                                              const std::vector<gp_value>& values = {}) const;
+                                              const std::vector<gp_value>& values = {},
+                                              const std::string& key_prefix = "") const;
   std::shared_ptr<Regularizer> create_regularizer(std::string_view name,
-                                                  const std::vector<gp_value>& values = {}) const;
+                                                  const std::vector<gp_value>& values = {},
+                                                  const std::string& key_prefix = "") const;
 
   // The built-in plugin directory: <dir of the running executable>/../lib/gradplug/plugins.
   static std::filesystem::path builtin_directory();
@@ -89,10 +94,11 @@ class Registry {
 
  private:
   void* create_raw(gp_kind kind, std::string_view name, const std::vector<gp_value>& values,
-                   const LoadedPlugin*& plugin) const;
+                   const std::string& key_prefix, const LoadedPlugin*& plugin) const;
   template <class T>
   std::shared_ptr<T> create(gp_kind kind, std::string_view name,
-                            const std::vector<gp_value>& values) const;
+                            const std::vector<gp_value>& values,
+                            const std::string& key_prefix) const;
 
   std::vector<LoadedPlugin> plugins_;
   std::vector<SkippedFile> skipped_;

@@ -121,17 +121,18 @@ bool defaults_valid(const gp_descriptor& d) {
 // open end; 0 and 1 for a bool.
 std::vector<double> edge_values(const gp_param& p) {
   std::vector<double> candidates;
+  const bool whole = p.type == GP_PARAM_INT || p.type == GP_PARAM_CHOICE;
   if (p.type == GP_PARAM_BOOL) {
     candidates = {0.0, 1.0};
   } else {
     if (std::isfinite(p.min)) {
       double lo = p.min_open ? std::nextafter(p.min, HUGE_VAL) : p.min;
-      if (p.type == GP_PARAM_INT) lo = p.min_open ? std::floor(p.min) + 1.0 : std::ceil(p.min);
+      if (whole) lo = p.min_open ? std::floor(p.min) + 1.0 : std::ceil(p.min);
       candidates.push_back(lo);
     }
     if (std::isfinite(p.max)) {
       double hi = p.max_open ? std::nextafter(p.max, -HUGE_VAL) : p.max;
-      if (p.type == GP_PARAM_INT) hi = p.max_open ? std::ceil(p.max) - 1.0 : std::floor(p.max);
+      if (whole) hi = p.max_open ? std::ceil(p.max) - 1.0 : std::floor(p.max);
       candidates.push_back(hi);
     }
   }
@@ -144,6 +145,7 @@ std::vector<double> edge_values(const gp_param& p) {
 
 std::string value_text(const gp_param& p, double v) {
   if (p.type == GP_PARAM_BOOL) return v != 0.0 ? "true" : "false";
+  if (p.type == GP_PARAM_CHOICE) return choice_word(p, v);
   if (p.type == GP_PARAM_PAIR) return "[" + format_number(v) + ", " + format_number(v) + "]";
   return format_number(v);
 }
@@ -612,8 +614,20 @@ Verdict check_descriptor(const gp_descriptor& d) {
     const std::string who =
         "parameter " + std::to_string(i) + (p.name ? " '" + std::string(p.name) + "'" : "");
     if (missing(p.name)) problems.push_back(who + " has no name");
-    if (p.type < GP_PARAM_REAL || p.type > GP_PARAM_PAIR)
+    if (p.type < GP_PARAM_REAL || p.type > GP_PARAM_CHOICE)
       problems.push_back(who + " has type " + std::to_string(p.type) + ", not a gp_param_type");
+    if (p.type == GP_PARAM_CHOICE) {
+      const std::vector<std::string> words = choice_words(p);
+      bool identifiers = true;
+      for (const std::string& w : words) identifiers = identifiers && is_identifier(w.c_str());
+      if (words.empty() || !identifiers ||
+          std::set<std::string>(words.begin(), words.end()).size() != words.size())
+        problems.push_back(who + " is a choice without a list of distinct identifiers");
+      else if (p.min != 0.0 || p.max != static_cast<double>(words.size() - 1) || p.min_open ||
+               p.max_open)
+        problems.push_back(who + " is a choice whose range is not [0, " +
+                           std::to_string(words.size() - 1) + "]");
+    }
     if (missing(p.doc)) problems.push_back(who + " has no doc");
     if (std::isnan(p.min) || std::isnan(p.max) || p.min > p.max)
       problems.push_back(who + " has the range [" + num(p.min) + ", " + num(p.max) + "]");

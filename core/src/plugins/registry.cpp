@@ -152,24 +152,15 @@ const LoadedPlugin& Registry::get(gp_kind kind, std::string_view name) const {
 }
 
 void* Registry::create_raw(gp_kind kind, std::string_view name, const std::vector<gp_value>& values,
-                           const LoadedPlugin*& plugin) const {
+                           const std::string& key_prefix, const LoadedPlugin*& plugin) const {
   plugin = &get(kind, name);
   const gp_descriptor& d = *plugin->descriptor;
   std::vector<gp_value> filled = values.empty() ? default_values(d.params, d.param_count) : values;
   if (filled.size() != d.param_count)
     throw std::logic_error("create: " + std::to_string(filled.size()) + " values for " +
                            std::to_string(d.param_count) + " parameters of " + std::string(name));
-  // The host validates configs against the schema with messages that point into the config; this
-  // guards every other caller, so a plugin never sees a value outside its own schema.
-  for (std::size_t i = 0; i < d.param_count; ++i) {
-    const gp_param& p = d.params[i];
-    const int elements = p.type == GP_PARAM_PAIR ? 2 : 1;
-    for (int e = 0; e < elements; ++e)
-      if (!in_range(p, filled[i].v[e]))
-        throw Error(std::string(kind_name(kind)) + " '" + std::string(name) + "': parameter '" +
-                    p.name + "' = " + format_number(filled[i].v[e]) +
-                    " is out of range; expected " + describe_accepted(p));
-  }
+  // The one place where values meet the schema: a plugin never sees a value outside its ranges.
+  check_values(d.params, d.param_count, filled, key_prefix);
   char error[1024] = {0};
   void* instance = d.create(filled.data(), error, sizeof error);
   if (!instance)
@@ -181,9 +172,10 @@ void* Registry::create_raw(gp_kind kind, std::string_view name, const std::vecto
 
 template <class T>
 std::shared_ptr<T> Registry::create(gp_kind kind, std::string_view name,
-                                    const std::vector<gp_value>& values) const {
+                                    const std::vector<gp_value>& values,
+                                    const std::string& key_prefix) const {
   const LoadedPlugin* plugin = nullptr;
-  void* instance = create_raw(kind, name, values, plugin);
+  void* instance = create_raw(kind, name, values, key_prefix, plugin);
   // The deleter owns a reference to the library: the code that destroys the object stays mapped.
   auto destroy = plugin->descriptor->destroy;
   auto library = plugin->library;
@@ -192,16 +184,19 @@ std::shared_ptr<T> Registry::create(gp_kind kind, std::string_view name,
 }
 
 std::shared_ptr<Activation> Registry::create_activation(std::string_view name,
-                                                        const std::vector<gp_value>& values) const {
-  return create<Activation>(GP_KIND_ACTIVATION, name, values);
+                                                        const std::vector<gp_value>& values,
+                                                        const std::string& key_prefix) const {
+  return create<Activation>(GP_KIND_ACTIVATION, name, values, key_prefix);
 }
 std::shared_ptr<Optimizer> Registry::create_optimizer(std::string_view name,
-                                                      const std::vector<gp_value>& values) const {
-  return create<Optimizer>(GP_KIND_OPTIMIZER, name, values);
+                                                      const std::vector<gp_value>& values,
+                                                      const std::string& key_prefix) const {
+  return create<Optimizer>(GP_KIND_OPTIMIZER, name, values, key_prefix);
 }
-std::shared_ptr<Regularizer> Registry::create_regularizer(
-    std::string_view name, const std::vector<gp_value>& values) const {
-  return create<Regularizer>(GP_KIND_REGULARIZER, name, values);
+std::shared_ptr<Regularizer> Registry::create_regularizer(std::string_view name,
+                                                          const std::vector<gp_value>& values,
+                                                          const std::string& key_prefix) const {
+  return create<Regularizer>(GP_KIND_REGULARIZER, name, values, key_prefix);
 }
 
 fs::path Registry::builtin_directory() {

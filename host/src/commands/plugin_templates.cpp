@@ -40,7 +40,7 @@ constexpr const char* kOptimizer =
     R"(// @NAME@: stochastic gradient descent with momentum, as a gradplug optimizer plugin.
 //
 // Written by `gradplug new-plugin optimizer @NAME@` as a working starting point: it builds, passes
-// `gradplug check-plugin`, and trains. Change the update rule in step() and the state with it.
+// `gradplug check-plugin`, and trains. Change the update rule in update() and the state with it.
 //
 //   parameter  default  meaning
 //   lr         0.01     learning rate, in [0, inf); a schedule may change it per step
@@ -50,66 +50,40 @@ constexpr const char* kOptimizer =
 //   b = mu * b + g          (b: the momentum buffer, 0 after reset())
 //   theta = theta - lr * b
 //
-// State: "momentum_buffer", one value per parameter; save() and load() carry it, so a run
-// resumed from a checkpoint continues bit for bit.
-#include <cmath>
+// State: "step" and "momentum_buffer" (one value per parameter). OptimizerBase resets, saves and
+// restores them, so a run resumed from a checkpoint continues bit for bit.
 #include <cstddef>
-#include <stdexcept>
-#include <string>
 #include <vector>
 
 #include "gradplug/plugin.hpp"
 
 namespace {
 
-class @CLASS@ final : public gradplug::Optimizer {
+class @CLASS@ final : public gradplug::OptimizerBase {
  public:
-  // The values arrive checked against kSchema (below) by the host.
+  // The values arrive inside the ranges of kSchema (below).
   explicit @CLASS@(const gradplug::Params& p)
-      : lr_(p.real("lr")), momentum_(p.real("momentum")) {}
+      : OptimizerBase("@NAME@", p.real("lr")), momentum_(p.real("momentum")) {
+    track("momentum_buffer", buffer_);  // n zeros after reset(n); saved and loaded by name
+  }
 
-  double base_lr() const override { return lr_; }
-
-  // A new run over n parameters: forget everything.
-  void reset(std::size_t n) override { buffer_.assign(n, 0.0); }
-
-  void step(double* values, const double* grads, std::size_t n, double lr) override {
-    if (n != buffer_.size())
-      throw std::logic_error("@NAME@: step() got " + std::to_string(n) +
-                             " parameters, reset() prepared " + std::to_string(buffer_.size()));
+ private:
+  void update(double* values, const double* grads, std::size_t n, double lr) override {
     for (std::size_t i = 0; i < n; ++i) {
       buffer_[i] = momentum_ * buffer_[i] + grads[i];
       values[i] -= lr * buffer_[i];
     }
   }
 
-  gradplug::OptimizerState save() const override { return {{"momentum_buffer", buffer_}}; }
-
-  // Called after reset(n) with what save() returned; refuses a state that does not fit.
-  void load(const gradplug::OptimizerState& state) override {
-    for (const auto& [name, values] : state) {
-      if (name != "momentum_buffer") continue;
-      if (values.size() != buffer_.size())
-        throw std::invalid_argument("@NAME@: cannot load state: 'momentum_buffer' has " +
-                                    std::to_string(values.size()) + " values, expected " +
-                                    std::to_string(buffer_.size()));
-      buffer_ = values;
-      return;
-    }
-    throw std::invalid_argument("@NAME@: cannot load state: 'momentum_buffer' is missing");
-  }
-
- private:
-  const double lr_;        // hyperparameters: fixed at creation
-  const double momentum_;
+  const double momentum_;       // a hyperparameter: fixed at creation
   std::vector<double> buffer_;  // state: one value per parameter
 };
 
-// One entry per hyperparameter: name, type, default {value, second value of a pair}, min, max,
-// min open?, max open?, doc. HUGE_VAL means no bound.
+// One line per hyperparameter: name, default, accepted range, doc (gradplug/param_schema.hpp).
+using namespace gradplug::schema;
 constexpr gp_param kSchema[] = {
-    {"lr", GP_PARAM_REAL, {0.01, 0.0}, 0.0, HUGE_VAL, 0, 1, "learning rate"},
-    {"momentum", GP_PARAM_REAL, {0.9, 0.0}, 0.0, 1.0, 0, 1, "momentum factor"},
+    real("lr", 0.01, at_least(0.0), "learning rate"),
+    real("momentum", 0.9, in_closed_open(0.0, 1.0), "momentum factor"),
 };
 
 }  // namespace
@@ -139,7 +113,7 @@ namespace {
 
 class @CLASS@ final : public gradplug::Activation {
  public:
-  // The values arrive checked against kSchema (below) by the host.
+  // The values arrive inside the ranges of kSchema (below).
   explicit @CLASS@(const gradplug::Params& p) : alpha_(p.real("alpha")) {}
 
   double f(double x) const override { return x / (1.0 + alpha_ * std::fabs(x)); }
@@ -157,10 +131,9 @@ class @CLASS@ final : public gradplug::Activation {
   const double alpha_;
 };
 
-// One entry per hyperparameter: name, type, default {value, second value of a pair}, min, max,
-// min open?, max open?, doc. HUGE_VAL means no bound.
+// One line per hyperparameter: name, default, accepted range, doc (gradplug/param_schema.hpp).
 constexpr gp_param kSchema[] = {
-    {"alpha", GP_PARAM_REAL, {1.0, 0.0}, 0.0, HUGE_VAL, 1, 1, "sharpness: f saturates at +-1/alpha"},
+    gradplug::real("alpha", 1.0, gradplug::positive(), "sharpness: f saturates at +-1/alpha"),
 };
 
 }  // namespace
@@ -197,7 +170,7 @@ namespace {
 
 class @CLASS@ final : public gradplug::Regularizer {
  public:
-  // The values arrive checked against kSchema (below) by the host.
+  // The values arrive inside the ranges of kSchema (below).
   explicit @CLASS@(const gradplug::Params& p)
       : l1_(p.real("l1")), l2_(p.real("l2")), include_bias_(p.flag("include_bias")) {}
 
@@ -221,12 +194,12 @@ class @CLASS@ final : public gradplug::Regularizer {
   const bool include_bias_;
 };
 
-// One entry per hyperparameter: name, type, default {value, second value of a pair}, min, max,
-// min open?, max open?, doc. HUGE_VAL means no bound.
+// One line per hyperparameter: name, default, accepted range, doc (gradplug/param_schema.hpp).
+using namespace gradplug::schema;
 constexpr gp_param kSchema[] = {
-    {"l1", GP_PARAM_REAL, {0.001, 0.0}, 0.0, HUGE_VAL, 0, 1, "strength of l1 * sum |w|"},
-    {"l2", GP_PARAM_REAL, {0.001, 0.0}, 0.0, HUGE_VAL, 0, 1, "strength of l2 * sum w^2"},
-    {"include_bias", GP_PARAM_BOOL, {0.0, 0.0}, 0.0, 1.0, 0, 0, "penalise biases as well"},
+    real("l1", 0.001, at_least(0.0), "strength of l1 * sum |w|"),
+    real("l2", 0.001, at_least(0.0), "strength of l2 * sum w^2"),
+    flag("include_bias", false, "penalise biases as well"),
 };
 
 }  // namespace

@@ -144,31 +144,47 @@ std::size_t index_of(const std::vector<std::string>& names, const std::string& n
   return static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
 }
 
-// One plugin parameter checked against its schema entry.
+// One plugin parameter as the number(s) its schema entry's type calls for; whether it lies in its
+// range is core's check (check_values), run once all parameters are read.
 gp_value read_param(const ConfigNode& node, const std::string& path, const gp_param& p) {
-  const std::string accepted = describe_accepted(p);
-  auto check = [&](const ConfigNode& n, double x) {
-    if (!in_range(p, x)) fail(n, path, shown(n) + " is out of range; expected " + accepted);
-    return x;
-  };
   switch (p.type) {
     case GP_PARAM_BOOL:
       return gp_value{{parse_bool(node, path) ? 1.0 : 0.0, 0.0}};
+    case GP_PARAM_CHOICE: {
+      const std::vector<std::string> words = choice_words(p);
+      return gp_value{{static_cast<double>(index_of(words, read_name(node, path, words))), 0.0}};
+    }
     case GP_PARAM_PAIR: {
       if (node.type != Type::Sequence || node.items.size() != 2)
-        fail(node, path, "expected " + accepted + ", got " + shown(node));
-      return gp_value{{check(node.items[0], parse_real(node.items[0], path + "[0]")),
-                       check(node.items[1], parse_real(node.items[1], path + "[1]"))}};
+        fail(node, path, "expected " + describe_accepted(p) + ", got " + shown(node));
+      return gp_value{{parse_real(node.items[0], path + "[0]"),
+                       parse_real(node.items[1], path + "[1]")}};
     }
     case GP_PARAM_INT:
     case GP_PARAM_REAL: {
       const double x = parse_real(node, path);
       if (p.type == GP_PARAM_INT && std::floor(x) != x)
         fail(node, path, "expected a whole number, got " + shown(node));
-      return gp_value{{check(node, x), 0.0}};
+      return gp_value{{x, 0.0}};
     }
   }
   return {};
+}
+
+// Core's range check of a plugin's values, its error placed at the value the user wrote (the
+// element of a pair), or at the plugin's entry for a default.
+void check_plugin_values(const ConfigNode& node, const std::string& path, const gp_descriptor& d,
+                         const std::vector<gp_value>& values) {
+  try {
+    check_values(d.params, d.param_count, values, path);
+  } catch (const Error& e) {
+    std::string key = e.key_path().substr(std::min(e.key_path().size(), path.size() + 1));
+    const std::size_t bracket = key.find('[');
+    const ConfigNode* at = node.type == Type::Map ? node.find(key.substr(0, bracket)) : nullptr;
+    if (at && bracket != std::string::npos && at->type == Type::Sequence)
+      at = &at->items[key[bracket + 1] == '1' ? 1 : 0];
+    throw Error((at ? *at : node).where + ": " + e.what());
+  }
 }
 
 // A plugin chosen as `name` or as {name: ..., param: value, ...}.
@@ -221,6 +237,7 @@ PluginChoice read_plugin(const ConfigNode& node, const std::string& path, gp_kin
     if (value.type == Type::Null) fail(value, path + "." + key, "no value given");
     choice.values[i] = read_param(value, path + "." + key, d.params[i]);
   }
+  check_plugin_values(node, path, d, choice.values);
   return choice;
 }
 
@@ -552,6 +569,8 @@ ConfigNode plugin_node(const PluginChoice& choice, gp_kind kind, const Registry&
     const gp_value& v = choice.values[i];
     if (p.type == GP_PARAM_BOOL) {
       put(node, p.name, scalar(v.v[0] != 0 ? "true" : "false"));
+    } else if (p.type == GP_PARAM_CHOICE) {
+      put(node, p.name, scalar(choice_word(p, v.v[0])));
     } else if (p.type == GP_PARAM_PAIR) {
       ConfigNode pair = seq();
       pair.items = {number(v.v[0]), number(v.v[1])};

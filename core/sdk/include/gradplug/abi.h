@@ -15,8 +15,9 @@
 extern "C" {
 #endif
 
-/* Bump whenever gp_descriptor, gp_param or a plugin interface class changes layout. */
-#define GRADPLUG_ABI_VERSION 1u
+/* Bump whenever gp_descriptor, gp_param or a plugin interface class changes layout.
+ * 2: gp_param gained `choices` and the type GP_PARAM_CHOICE. */
+#define GRADPLUG_ABI_VERSION 2u
 
 /* The exported symbol that points at a plugin's descriptor. */
 #define GRADPLUG_DESCRIPTOR_SYMBOL "gradplug_plugin"
@@ -30,10 +31,11 @@ typedef enum gp_kind {
 
 /* The type of one hyperparameter. */
 typedef enum gp_param_type {
-  GP_PARAM_REAL = 1, /* a double */
-  GP_PARAM_INT = 2,  /* a whole number, carried as a double */
-  GP_PARAM_BOOL = 3, /* 0 or 1 */
-  GP_PARAM_PAIR = 4  /* two doubles, e.g. Adam's betas; the range applies to both */
+  GP_PARAM_REAL = 1,  /* a double */
+  GP_PARAM_INT = 2,   /* a whole number, carried as a double */
+  GP_PARAM_BOOL = 3,  /* 0 or 1 */
+  GP_PARAM_PAIR = 4,  /* two doubles, e.g. Adam's betas; the range applies to both */
+  GP_PARAM_CHOICE = 5 /* one word of the listed `choices`, carried as its index (0, 1, ...) */
 } gp_param_type;
 
 /* One entry of a plugin's parameter schema. The range is [min, max], with either end open when
@@ -47,6 +49,9 @@ typedef struct gp_param {
   int min_open;            /* 1: min itself is excluded, 0: included */
   int max_open;            /* 1: max itself is excluded, 0: included */
   const char* doc;         /* one line, shown by `gradplug plugins` */
+  /* GP_PARAM_CHOICE only (NULL otherwise): the words a config may give, separated by '|', e.g.
+   * "none|tanh"; the range is then [0, number of words - 1] and the default is an index. */
+  const char* choices;
 } gp_param;
 
 /* Values handed to create(): one gp_value per schema entry, in schema order, already validated

@@ -3,6 +3,7 @@
 // programmer errors and throw std::logic_error.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <stdexcept>
@@ -32,14 +33,28 @@ class Params {
     const gp_value& v = find(name);
     return {v.v[0], v.v[1]};
   }
+  // The GP_PARAM_CHOICE parameter `name`: the chosen word, e.g. "tanh" (a view of the schema's
+  // list, valid as long as the plugin is loaded).
+  std::string_view choice(std::string_view name) const {
+    const std::size_t i = index_of(name);
+    std::string_view words = schema_[i].choices ? schema_[i].choices : "";
+    for (auto k = static_cast<std::size_t>(values_[i].v[0]); k > 0; --k)
+      words.remove_prefix(std::min(words.size(), words.find('|') + 1));
+    return words.substr(0, words.find('|'));
+  }
+  // The GP_PARAM_CHOICE parameter `name` as the index of the chosen word (0 for the first).
+  std::size_t choice_index(std::string_view name) const {
+    return static_cast<std::size_t>(find(name).v[0]);
+  }
 
  private:
-  const gp_value& find(std::string_view name) const {
+  std::size_t index_of(std::string_view name) const {
     for (std::size_t i = 0; i < count_; ++i)
-      if (name == schema_[i].name) return values_[i];
+      if (name == schema_[i].name) return i;
     throw std::logic_error("plugin asked for parameter '" + std::string(name) +
                            "' that its schema does not declare");
   }
+  const gp_value& find(std::string_view name) const { return values_[index_of(name)]; }
 
   const gp_param* schema_;
   std::size_t count_;

@@ -1,11 +1,14 @@
-// Writing a plugin: derive from Activation, Optimizer or Regularizer, give the class a constructor
-// taking `const gradplug::Params&`, declare a schema, and end the file with one registration line:
+// Writing a plugin: derive from Activation, Optimizer (or OptimizerBase, which keeps the state
+// bookkeeping) or Regularizer, give the class a constructor taking `const gradplug::Params&` (a
+// plugin without parameters may have a default constructor instead), declare a schema with the
+// one-line helpers of param_schema.hpp, and end the file with one registration line:
 //
-//   constexpr gp_param kSchema[] = {{"lr", GP_PARAM_REAL, {0.01, 0}, 0.0, HUGE_VAL, 0, 0, "..."}};
+//   constexpr gp_param kSchema[] = {gradplug::real("lr", 0.01, gradplug::at_least(0.0), "...")};
 //   GRADPLUG_PLUGIN(MyOptimizer, "myopt", "1.0.0", "One line about it.", kSchema)
 //
 // (GRADPLUG_PLUGIN_NO_PARAMS for a plugin without hyperparameters.) The macro exports the one C
 // descriptor the host reads, and turns any exception from the constructor into an error message.
+// The values a constructor receives are already inside their schema ranges.
 #pragma once
 
 #include <boost/dll/alias.hpp>
@@ -17,6 +20,8 @@
 #include "gradplug/abi.h"
 #include "gradplug/activation.hpp"
 #include "gradplug/optimizer.hpp"
+#include "gradplug/optimizer_base.hpp"
+#include "gradplug/param_schema.hpp"
 #include "gradplug/params.hpp"
 #include "gradplug/regularizer.hpp"
 
@@ -42,7 +47,11 @@ void* create(const gp_param* schema, std::size_t count, const gp_value* values, 
              std::size_t error_size) noexcept {
   try {
     using Base = typename PluginKind<T>::Base;
-    Base* instance = new T(Params(schema, count, values));
+    Base* instance = nullptr;
+    if constexpr (std::is_constructible_v<T, const Params&>)
+      instance = new T(Params(schema, count, values));
+    else
+      (void)schema, (void)count, (void)values, instance = new T();
     return static_cast<void*>(instance);
   } catch (const std::exception& e) {
     std::snprintf(error, error_size, "%s", e.what());
@@ -85,6 +94,6 @@ void destroy(void* instance) noexcept {
   GRADPLUG_PLUGIN_IMPL_(Class, Name, Version, Description, Schema, \
                         sizeof(Schema) / sizeof(Schema[0]))
 
-// The registration line of a plugin without parameters (its constructor still takes Params).
+// The registration line of a plugin without parameters (its constructor may take no arguments).
 #define GRADPLUG_PLUGIN_NO_PARAMS(Class, Name, Version, Description) \
   GRADPLUG_PLUGIN_IMPL_(Class, Name, Version, Description, nullptr, 0)
