@@ -5,6 +5,8 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "gradplug/random.hpp"
@@ -177,6 +179,41 @@ TEST_F(ValueTest, FusedSumAndDotMatchTheirExpansion) {
     EXPECT_NEAR(x[i].grad(), fused_x[i], 1e-14);
   }
   EXPECT_NEAR(bias.grad(), fused_bias, 1e-14);
+}
+
+// GRADPLUG_OPS is the one list of ops: each entry sits at its own enumerator's index and has a
+// name of its own (what `gradplug graph` prints), and a constant op's name marks where k goes.
+TEST(OpTable, EveryOpHasADistinctNameAtItsOwnIndex) {
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < std::size(kOps); ++i) {
+    const OpInfo& info = kOps[i];
+    EXPECT_EQ(static_cast<std::size_t>(info.op), i);
+    ASSERT_NE(info.name, nullptr);
+    EXPECT_STRNE(info.name, "") << "op " << i;
+    EXPECT_TRUE(names.insert(info.name).second) << "op name '" << info.name << "' used twice";
+    EXPECT_EQ(op_name(info.op), std::string(info.name));
+    if (info.operands == Operands::Constant) {
+      EXPECT_NE(std::string(info.name).find('k'), std::string::npos) << info.name;
+    }
+  }
+  EXPECT_EQ(op_name(Op::Tanh), std::string("tanh"));
+  EXPECT_EQ(op_info(Op::Dot).operands, Operands::Dot);
+}
+
+// Tape::inputs decodes each operand layout of the table.
+TEST_F(ValueTest, InputsFollowTheOperandLayoutOfEachOp) {
+  Value a = 1.5, b = -2.0, c = 0.25;
+  using Inputs = std::vector<std::uint32_t>;
+  EXPECT_EQ(tape.inputs(a.index()), Inputs{});
+  EXPECT_EQ(tape.inputs((a * b).index()), (Inputs{a.index(), b.index()}));
+  EXPECT_EQ(tape.inputs((a * 3.0).index()), Inputs{a.index()});
+  EXPECT_EQ(tape.inputs(a.tanh().index()), Inputs{a.index()});
+  const std::vector<Value> all = {a, b, c};
+  EXPECT_EQ(tape.inputs(sum(all).index()), (Inputs{a.index(), b.index(), c.index()}));
+  const std::vector<Value> w = {a, b}, x = {b, c};
+  EXPECT_EQ(tape.inputs(dot(w, x).index()), (Inputs{a.index(), b.index(), b.index(), c.index()}));
+  EXPECT_EQ(tape.inputs(dot(w, x, a).index()),
+            (Inputs{a.index(), b.index(), b.index(), c.index(), a.index()}));
 }
 
 TEST_F(ValueTest, LeafGradientsAccumulateAcrossBackwardCalls) {

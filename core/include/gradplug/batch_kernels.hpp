@@ -42,6 +42,10 @@ class BatchKernels {
   // Every layer's outputs for the rows, into the workspace.
   void forward(const MLP& model, const Dataset& data, const std::vector<std::size_t>& rows,
                const std::vector<std::vector<double>>* masks);
+  // Layer l's share of the backward pass: its weights' and bias's gradients into grads, and
+  // d(loss)/d(its input) into the workspace, from d(loss)/d(its output) there.
+  void backward_layer(const MLP& model, std::size_t l, double* grads, std::size_t rows,
+                      const std::vector<std::vector<double>>* masks);
 
   struct Workspace;
   std::unique_ptr<Workspace> work_;

@@ -58,7 +58,7 @@ struct ExperimentSpec {
   std::size_t steps = 0;  // exactly one of steps and epochs is non-zero
   std::size_t epochs = 0;
   std::size_t batch_size = 0;  // 0: full batch
-  Engine engine = Engine::Auto;
+  Engine engine = Engine::Batched;
   double clip_norm = 0.0;    // 0: no gradient clipping
   std::size_t patience = 0;  // 0: no early stopping
   double min_delta = 0.0;

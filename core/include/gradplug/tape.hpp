@@ -20,6 +20,7 @@
 
 #include <bit>
 #include <cassert>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -27,38 +28,72 @@
 
 namespace gradplug {
 
-// The operations a node can record. Each op's forward and local derivative live together in
-// core/src/ops.hpp.
+// Every op a node can record, one entry each: X(name, symbol, operands).
+//   name      the Op enumerator, and the struct in core/src/engine/ops.hpp that holds the op's
+//             forward and local derivative side by side (Tape::backward dispatches to it);
+//   symbol    the op as a formula fragment ("+", "tanh", ...; a 'k' stands for the constant);
+//   operands  where the node keeps its inputs (see Operands).
+// Adding an op: one line here and its struct in ops.hpp (plus a spelling in value.hpp if users
+// call it); the backward sweep, op_name, Tape::inputs and `gradplug graph` read this table.
+#define GRADPLUG_OPS(X)                                                                     \
+  X(Leaf, "leaf", None)         /* a variable (parameter or input to take gradients for) */ \
+  X(Const, "const", None)       /* a constant (gradient never read) */                      \
+  X(Add, "+", Two)              /* a + b */                                                 \
+  X(Sub, "-", Two)              /* a - b */                                                 \
+  X(Mul, "*", Two)              /* a * b */                                                 \
+  X(Div, "/", Two)              /* a / b */                                                 \
+  X(AddConst, "+k", Constant)   /* a + k (a - k is a + (-k), exactly) */                    \
+  X(MulConst, "*k", Constant)   /* a * k */                                                 \
+  X(DivConst, "/k", Constant)   /* a / k */                                                 \
+  X(ConstSub, "k-", Constant)   /* k - a */                                                 \
+  X(ConstDiv, "k/", Constant)   /* k / a */                                                 \
+  X(Neg, "neg", One)            /* -a */                                                    \
+  X(PowConst, "^k", Constant)   /* a ^ k */                                                 \
+  X(Pow, "^", Two)              /* a ^ b */                                                 \
+  X(Exp, "exp", One)            /* exp(a) */                                                \
+  X(Log, "log", One)            /* log(a) */                                                \
+  X(Sin, "sin", One)            /* sin(a) */                                                \
+  X(Cos, "cos", One)            /* cos(a) */                                                \
+  X(Tanh, "tanh", One)          /* tanh(a) */                                               \
+  X(Sigmoid, "sigmoid", One)    /* 1 / (1 + exp(-a)) */                                     \
+  X(Relu, "relu", One)          /* max(a, 0) */                                             \
+  X(Softplus, "softplus", One)  /* log(1 + exp(a)) */                                       \
+  X(Sum, "sum", List)           /* sum of n operands */                                     \
+  X(Dot, "dot", Dot)            /* sum_k w_k * x_k (+ bias): what a neuron computes */      \
+  X(Primitive, "f", Activation) /* f(a) from an Activation plugin */
+
 enum class Op : std::uint32_t {
-  Leaf,       // a variable (parameter or input the user wants gradients for)
-  Const,      // a constant (gradient never read)
-  Add,        // a + b
-  Sub,        // a - b
-  Mul,        // a * b
-  Div,        // a / b
-  AddConst,   // a + k (k inline; a - k is a + (-k), exactly)
-  MulConst,   // a * k
-  DivConst,   // a / k
-  ConstSub,   // k - a
-  ConstDiv,   // k / a
-  Neg,        // -a
-  PowConst,   // a ^ k
-  Pow,        // a ^ b
-  Exp,        // exp(a)
-  Log,        // log(a)
-  Sin,        // sin(a)
-  Cos,        // cos(a)
-  Tanh,       // tanh(a)
-  Sigmoid,    // 1 / (1 + exp(-a))
-  Relu,       // max(a, 0)
-  Softplus,   // log(1 + exp(a))
-  Sum,        // sum of n operands
-  Dot,        // sum_k w_k * x_k (+ bias): what a neuron computes
-  Primitive,  // f(a) from an Activation plugin (aux = index into the tape's activation table)
+#define GRADPLUG_OP_ENUMERATOR(name, symbol, operands) name,
+  GRADPLUG_OPS(GRADPLUG_OP_ENUMERATOR)
+#undef GRADPLUG_OP_ENUMERATOR
 };
 
+// Where a node keeps its inputs.
+enum class Operands : std::uint8_t {
+  None,        // a leaf or constant
+  One,         // node a
+  Two,         // nodes a and b
+  Constant,    // node a, and the constant k inline
+  List,        // operands[a .. a + b)
+  Dot,         // operands[a .. a + 2b + aux): w, then x, then the bias when aux == 1
+  Activation,  // node a; aux indexes the tape's activation table
+};
+
+struct OpInfo {
+  Op op;
+  const char* name;  // the op's symbol
+  Operands operands;
+};
+
+inline constexpr OpInfo kOps[] = {
+#define GRADPLUG_OP_INFO(name, symbol, operands) {Op::name, symbol, Operands::operands},
+    GRADPLUG_OPS(GRADPLUG_OP_INFO)
+#undef GRADPLUG_OP_INFO
+};
+
+constexpr const OpInfo& op_info(Op op) { return kOps[static_cast<std::size_t>(op)]; }
 // The op's name as a formula fragment ("+", "*", "tanh", "dot", ...).
-const char* op_name(Op op);
+constexpr const char* op_name(Op op) { return op_info(op).name; }
 
 struct Node {
   double data;
@@ -142,6 +177,9 @@ class Tape {
                     bool has_bias = false, std::uint32_t bias = 0);
   // f(x) from an activation plugin; the activation must outlive the nodes that use it.
   std::uint32_t primitive(const Activation& activation, std::uint32_t x);
+
+  // The nodes node i was computed from, in operand order (as its op's Operands lays them out).
+  std::vector<std::uint32_t> inputs(std::uint32_t i) const;
 
   // Reverse sweep from root (see the header comment for the accumulation rule).
   void backward(std::uint32_t root);

@@ -1,5 +1,6 @@
-// Trainer: the seed's loop over shuffled mini-batches (or the full batch):
-// zero grads -> forward on the Value graph -> mean loss + penalties -> backward -> optimizer step.
+// Trainer: the loop over shuffled mini-batches (or the full batch): zero grads -> forward (on the
+// Value graph or the batched kernels, see Engine) -> mean loss + penalties -> backward ->
+// optimizer step.
 #pragma once
 
 #include <array>
@@ -23,19 +24,22 @@ namespace gradplug {
 
 // Which implementation computes loss and gradients. Both give the same numbers (to rounding); the
 // graph is the reference that shows every step, the batched kernels are fast.
-enum class Engine { Auto, Graph, Batched };
-const std::vector<std::string>& engine_names();  // "auto", "graph", "batched"
+enum class Engine { Graph, Batched };
+// The names a config may give: engine_names()[e] names Engine e; the last, "auto" (an older
+// spelling of the default), means batched.
+const std::vector<std::string>& engine_names();  // "graph", "batched", "auto"
+Engine engine_named(const std::string& name);    // one of engine_names()
 
 struct TrainOptions {
   std::size_t steps = 100;     // optimizer steps in all
   std::size_t batch_size = 0;  // 0: the full data set each step
   bool shuffle = true;         // reshuffle the rows at every epoch
   Schedule schedule;
-  std::uint64_t seed = 0;        // batch order and dropout masks
-  Engine engine = Engine::Auto;  // auto: batched
-  double clip_norm = 0.0;        // > 0: scale gradients so their global L2 norm is at most this
-  std::size_t patience = 0;      // > 0: stop after this many epochs without validation improvement
-  double min_delta = 0.0;        // an improvement must lower the validation loss by more than this
+  std::uint64_t seed = 0;  // batch order and dropout masks
+  Engine engine = Engine::Batched;
+  double clip_norm = 0.0;    // > 0: scale gradients so their global L2 norm is at most this
+  std::size_t patience = 0;  // > 0: stop after this many epochs without validation improvement
+  double min_delta = 0.0;    // an improvement must lower the validation loss by more than this
 };
 
 // Everything that changes during training besides the weights and the optimizer's own state:

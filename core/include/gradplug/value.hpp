@@ -35,8 +35,6 @@ class Value {
   double data() const { return tape_->node(index_).data; }
   double grad() const { return tape_->node(index_).grad; }
   void set_data(double x) { tape_->node(index_).data = x; }
-  void set_grad(double g) { tape_->node(index_).grad = g; }
-  Op op() const { return tape_->node(index_).op; }
   Tape& tape() const { return *tape_; }
   std::uint32_t index() const { return index_; }
 

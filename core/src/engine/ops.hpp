@@ -1,6 +1,7 @@
 // Every op of the Value engine, forward and local derivative side by side (micrograd's locality):
 // forward() computes a node's data from its inputs; backward() adds the node's gradient times the
-// local derivative into its inputs. Tape::backward dispatches on Node::op to these.
+// local derivative into its inputs. One struct per entry of GRADPLUG_OPS (gradplug/tape.hpp), by
+// the same name; Tape::backward dispatches on Node::op to these.
 #pragma once
 
 #include <cmath>
@@ -16,6 +17,14 @@ struct Context {
   Node* nodes;
   const std::uint32_t* operands;
   const Activation* const* activations;
+};
+
+// Leaves and constants have no inputs to pass a gradient to.
+struct Leaf {
+  static void backward(const Context&, const Node&) {}
+};
+struct Const {
+  static void backward(const Context&, const Node&) {}
 };
 
 struct Add {
@@ -217,5 +226,18 @@ struct Primitive {
     c.nodes[n.a].grad += c.activations[n.aux()]->df(a, n.data) * n.grad;
   }
 };
+
+// The struct of an op: Impl<Op::Tanh> is Tanh.
+template <Op>
+struct ImplOf;
+#define GRADPLUG_OP_IMPL(name, symbol, operands) \
+  template <>                                    \
+  struct ImplOf<Op::name> {                      \
+    using type = name;                           \
+  };
+GRADPLUG_OPS(GRADPLUG_OP_IMPL)
+#undef GRADPLUG_OP_IMPL
+template <Op op>
+using Impl = typename ImplOf<op>::type;
 
 }  // namespace gradplug::ops

@@ -11,62 +11,6 @@ namespace {
 thread_local Tape* current_tape = nullptr;
 }
 
-const char* op_name(Op op) {
-  switch (op) {
-    case Op::Leaf:
-      return "leaf";
-    case Op::Const:
-      return "const";
-    case Op::Add:
-      return "+";
-    case Op::Sub:
-      return "-";
-    case Op::Mul:
-      return "*";
-    case Op::Div:
-      return "/";
-    case Op::AddConst:
-      return "+k";
-    case Op::MulConst:
-      return "*k";
-    case Op::DivConst:
-      return "/k";
-    case Op::ConstSub:
-      return "k-";
-    case Op::ConstDiv:
-      return "k/";
-    case Op::Neg:
-      return "neg";
-    case Op::PowConst:
-      return "^k";
-    case Op::Pow:
-      return "^";
-    case Op::Exp:
-      return "exp";
-    case Op::Log:
-      return "log";
-    case Op::Sin:
-      return "sin";
-    case Op::Cos:
-      return "cos";
-    case Op::Tanh:
-      return "tanh";
-    case Op::Sigmoid:
-      return "sigmoid";
-    case Op::Relu:
-      return "relu";
-    case Op::Softplus:
-      return "softplus";
-    case Op::Sum:
-      return "sum";
-    case Op::Dot:
-      return "dot";
-    case Op::Primitive:
-      return "f";
-  }
-  return "?";
-}
-
 Tape& Tape::current() {
   if (current_tape) return *current_tape;
   thread_local Tape default_tape;
@@ -125,6 +69,26 @@ std::uint32_t Tape::primitive(const Activation& activation, std::uint32_t x) {
   return push(Op::Primitive, ops::Primitive::forward(activation, nodes_[x].data), x, 0, index);
 }
 
+std::vector<std::uint32_t> Tape::inputs(std::uint32_t i) const {
+  const Node& n = node(i);
+  const std::uint32_t* x = operands_.data() + n.a;
+  switch (op_info(n.op).operands) {
+    case Operands::None:
+      return {};
+    case Operands::One:
+    case Operands::Constant:
+    case Operands::Activation:
+      return {n.a};
+    case Operands::Two:
+      return {n.a, n.b()};
+    case Operands::List:
+      return {x, x + n.b()};
+    case Operands::Dot:
+      return {x, x + 2 * n.b() + n.aux()};
+  }
+  return {};
+}
+
 void Tape::zero_grad() {
   for (Node& n : nodes_) n.grad = 0.0;
   stale_end_ = 0;
@@ -143,78 +107,12 @@ void Tape::backward(std::uint32_t root) {
   for (std::uint32_t i = root + 1; i-- > 0;) {
     const Node& n = nodes[i];
     switch (n.op) {
-      case Op::Leaf:
-      case Op::Const:
-        break;
-      case Op::Add:
-        ops::Add::backward(context, n);
-        break;
-      case Op::Sub:
-        ops::Sub::backward(context, n);
-        break;
-      case Op::Mul:
-        ops::Mul::backward(context, n);
-        break;
-      case Op::Div:
-        ops::Div::backward(context, n);
-        break;
-      case Op::AddConst:
-        ops::AddConst::backward(context, n);
-        break;
-      case Op::MulConst:
-        ops::MulConst::backward(context, n);
-        break;
-      case Op::DivConst:
-        ops::DivConst::backward(context, n);
-        break;
-      case Op::ConstSub:
-        ops::ConstSub::backward(context, n);
-        break;
-      case Op::ConstDiv:
-        ops::ConstDiv::backward(context, n);
-        break;
-      case Op::Neg:
-        ops::Neg::backward(context, n);
-        break;
-      case Op::PowConst:
-        ops::PowConst::backward(context, n);
-        break;
-      case Op::Pow:
-        ops::Pow::backward(context, n);
-        break;
-      case Op::Exp:
-        ops::Exp::backward(context, n);
-        break;
-      case Op::Log:
-        ops::Log::backward(context, n);
-        break;
-      case Op::Sin:
-        ops::Sin::backward(context, n);
-        break;
-      case Op::Cos:
-        ops::Cos::backward(context, n);
-        break;
-      case Op::Tanh:
-        ops::Tanh::backward(context, n);
-        break;
-      case Op::Sigmoid:
-        ops::Sigmoid::backward(context, n);
-        break;
-      case Op::Relu:
-        ops::Relu::backward(context, n);
-        break;
-      case Op::Softplus:
-        ops::Softplus::backward(context, n);
-        break;
-      case Op::Sum:
-        ops::Sum::backward(context, n);
-        break;
-      case Op::Dot:
-        ops::Dot::backward(context, n);
-        break;
-      case Op::Primitive:
-        ops::Primitive::backward(context, n);
-        break;
+#define GRADPLUG_OP_BACKWARD(name, symbol, operands) \
+  case Op::name:                                     \
+    ops::name::backward(context, n);                 \
+    break;
+      GRADPLUG_OPS(GRADPLUG_OP_BACKWARD)
+#undef GRADPLUG_OP_BACKWARD
     }
   }
 }

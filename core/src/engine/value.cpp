@@ -11,78 +11,64 @@ namespace {
 // The node data of the operand at index i.
 double data_of(const Tape& t, std::uint32_t i) { return t.node(i).data; }
 
-template <class OpT>
-Value unary(const Value& a, Op op) {
+template <Op op>
+Value unary(const Value& a) {
+  static_assert(op_info(op).operands == Operands::One);
   Tape& t = a.tape();
-  return Value(t, t.push(op, OpT::forward(data_of(t, a.index())), a.index()));
+  return Value(t, t.push(op, ops::Impl<op>::forward(data_of(t, a.index())), a.index()));
 }
 
-template <class OpT>
-Value binary(const Value& a, const Value& b, Op op) {
+template <Op op>
+Value binary(const Value& a, const Value& b) {
+  static_assert(op_info(op).operands == Operands::Two);
   assert(&a.tape() == &b.tape() && "operands live on different tapes");
   Tape& t = a.tape();
-  return Value(t, t.push(op, OpT::forward(data_of(t, a.index()), data_of(t, b.index())), a.index(),
-                         b.index()));
+  const double data = ops::Impl<op>::forward(data_of(t, a.index()), data_of(t, b.index()));
+  return Value(t, t.push(op, data, a.index(), b.index()));
 }
 
 // An op with a constant operand: one node, the constant held inline.
-template <class OpT>
-Value with_constant(const Value& a, double k, Op op) {
+template <Op op>
+Value with_constant(const Value& a, double k) {
+  static_assert(op_info(op).operands == Operands::Constant);
   Tape& t = a.tape();
-  return Value(t, t.push_constant_op(op, OpT::forward(data_of(t, a.index()), k), a.index(), k));
+  const double data = ops::Impl<op>::forward(data_of(t, a.index()), k);
+  return Value(t, t.push_constant_op(op, data, a.index(), k));
 }
 
 }  // namespace
 
 Value::Value(double x) : tape_(&Tape::current()), index_(tape_->leaf(x)) {}
 
-Value Value::operator-() const { return unary<ops::Neg>(*this, Op::Neg); }
-Value Value::exp() const { return unary<ops::Exp>(*this, Op::Exp); }
-Value Value::log() const { return unary<ops::Log>(*this, Op::Log); }
-Value Value::sin() const { return unary<ops::Sin>(*this, Op::Sin); }
-Value Value::cos() const { return unary<ops::Cos>(*this, Op::Cos); }
-Value Value::tanh() const { return unary<ops::Tanh>(*this, Op::Tanh); }
-Value Value::sigmoid() const { return unary<ops::Sigmoid>(*this, Op::Sigmoid); }
-Value Value::relu() const { return unary<ops::Relu>(*this, Op::Relu); }
-Value Value::softplus() const { return unary<ops::Softplus>(*this, Op::Softplus); }
+Value Value::operator-() const { return unary<Op::Neg>(*this); }
+Value Value::exp() const { return unary<Op::Exp>(*this); }
+Value Value::log() const { return unary<Op::Log>(*this); }
+Value Value::sin() const { return unary<Op::Sin>(*this); }
+Value Value::cos() const { return unary<Op::Cos>(*this); }
+Value Value::tanh() const { return unary<Op::Tanh>(*this); }
+Value Value::sigmoid() const { return unary<Op::Sigmoid>(*this); }
+Value Value::relu() const { return unary<Op::Relu>(*this); }
+Value Value::softplus() const { return unary<Op::Softplus>(*this); }
 
-Value Value::pow(double exponent) const {
-  return with_constant<ops::PowConst>(*this, exponent, Op::PowConst);
-}
-Value Value::pow(const Value& exponent) const { return binary<ops::Pow>(*this, exponent, Op::Pow); }
+Value Value::pow(double exponent) const { return with_constant<Op::PowConst>(*this, exponent); }
+Value Value::pow(const Value& exponent) const { return binary<Op::Pow>(*this, exponent); }
 
 Value Value::apply(const Activation& activation) const {
   return Value(*tape_, tape_->primitive(activation, index_));
 }
 
-Value operator+(const Value& a, const Value& b) { return binary<ops::Add>(a, b, Op::Add); }
-Value operator-(const Value& a, const Value& b) { return binary<ops::Sub>(a, b, Op::Sub); }
-Value operator*(const Value& a, const Value& b) { return binary<ops::Mul>(a, b, Op::Mul); }
-Value operator/(const Value& a, const Value& b) { return binary<ops::Div>(a, b, Op::Div); }
-Value operator+(const Value& a, double b) {
-  return with_constant<ops::AddConst>(a, b, Op::AddConst);
-}
-Value operator+(double a, const Value& b) {
-  return with_constant<ops::AddConst>(b, a, Op::AddConst);
-}
-Value operator-(const Value& a, double b) {
-  return with_constant<ops::AddConst>(a, -b, Op::AddConst);
-}
-Value operator-(double a, const Value& b) {
-  return with_constant<ops::ConstSub>(b, a, Op::ConstSub);
-}
-Value operator*(const Value& a, double b) {
-  return with_constant<ops::MulConst>(a, b, Op::MulConst);
-}
-Value operator*(double a, const Value& b) {
-  return with_constant<ops::MulConst>(b, a, Op::MulConst);
-}
-Value operator/(const Value& a, double b) {
-  return with_constant<ops::DivConst>(a, b, Op::DivConst);
-}
-Value operator/(double a, const Value& b) {
-  return with_constant<ops::ConstDiv>(b, a, Op::ConstDiv);
-}
+Value operator+(const Value& a, const Value& b) { return binary<Op::Add>(a, b); }
+Value operator-(const Value& a, const Value& b) { return binary<Op::Sub>(a, b); }
+Value operator*(const Value& a, const Value& b) { return binary<Op::Mul>(a, b); }
+Value operator/(const Value& a, const Value& b) { return binary<Op::Div>(a, b); }
+Value operator+(const Value& a, double b) { return with_constant<Op::AddConst>(a, b); }
+Value operator+(double a, const Value& b) { return with_constant<Op::AddConst>(b, a); }
+Value operator-(const Value& a, double b) { return with_constant<Op::AddConst>(a, -b); }
+Value operator-(double a, const Value& b) { return with_constant<Op::ConstSub>(b, a); }
+Value operator*(const Value& a, double b) { return with_constant<Op::MulConst>(a, b); }
+Value operator*(double a, const Value& b) { return with_constant<Op::MulConst>(b, a); }
+Value operator/(const Value& a, double b) { return with_constant<Op::DivConst>(a, b); }
+Value operator/(double a, const Value& b) { return with_constant<Op::ConstDiv>(b, a); }
 
 Value& Value::operator+=(const Value& other) { return *this = *this + other; }
 Value& Value::operator-=(const Value& other) { return *this = *this - other; }

@@ -19,8 +19,12 @@ std::uint64_t stream_seed(std::uint64_t seed, std::uint64_t stream) {
 }  // namespace
 
 const std::vector<std::string>& engine_names() {
-  static const std::vector<std::string> names = {"auto", "graph", "batched"};
+  static const std::vector<std::string> names = {"graph", "batched", "auto"};
   return names;
+}
+
+Engine engine_named(const std::string& name) {
+  return name == engine_names()[0] ? Engine::Graph : Engine::Batched;
 }
 
 Trainer::Trainer(LossKind loss, std::vector<std::shared_ptr<Regularizer>> regularizers)

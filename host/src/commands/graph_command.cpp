@@ -11,12 +11,13 @@
 #include <sstream>
 
 #include "cli/cli.hpp"
+#include "commands/graph_dot.hpp"
 #include "config/config_node.hpp"
 #include "config/experiment_config.hpp"
-#include "run/files.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
 #include "gradplug/value.hpp"
+#include "run/files.hpp"
 
 extern char** environ;
 
@@ -56,7 +57,47 @@ std::string find_dot() {
   return "";
 }
 
+// The label of a node's op: its symbol with any constant filled in, or its activation's name.
+std::string op_label(const Tape& tape, const Node& n,
+                     const std::vector<std::pair<const Activation*, std::string>>& activations) {
+  std::string label = op_name(n.op);
+  switch (op_info(n.op).operands) {
+    case Operands::Constant:
+      label.replace(label.find('k'), 1, short_number(n.k()));
+      break;
+    case Operands::Activation:
+      label = "activation";
+      for (const auto& [activation, name] : activations)
+        if (activation == tape.activation(n.aux())) label = name;
+      break;
+    default:
+      break;
+  }
+  return label;
+}
+
 }  // namespace
+
+std::string graph_dot(const Tape& tape, const std::vector<std::string>& value_names,
+                      const std::vector<std::pair<const Activation*, std::string>>& activations,
+                      const std::string& title) {
+  std::ostringstream dot;
+  dot << "// gradplug graph of " << title << "\n"
+      << "digraph gradplug {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
+  for (std::uint32_t i = 0; i < tape.size(); ++i) {
+    const Node& n = tape.node(i);
+    const std::string name = i < value_names.size() ? value_names[i] : "";
+    const std::string label = name.empty() ? "" : dot_escape(name) + " | ";
+    dot << "  v" << i << " [shape=record, label=\"{ " << label << "data " << short_number(n.data)
+        << " | grad " << short_number(n.grad) << " }\"];\n";
+    if (op_info(n.op).operands == Operands::None) continue;
+    dot << "  op" << i << " [shape=ellipse, label=\"" << dot_escape(op_label(tape, n, activations))
+        << "\"];\n  op" << i << " -> v" << i << ";\n";
+    for (std::uint32_t in : tape.inputs(i)) dot << "  v" << in << " -> op" << i << ";\n";
+  }
+  dot << "}\n";
+  return dot.str();
+}
 
 int command_graph(const std::vector<std::string>& args) {
   po::options_description options("gradplug graph CONFIG.yaml --out graph.dot [--sample I]");
@@ -132,53 +173,15 @@ int command_graph(const std::vector<std::string>& args) {
     if (tape.node(i).op == Op::Const) names[i] = "x" + std::to_string(++input);
   names[root] = "loss";
 
-  std::ostringstream dot;
-  dot << "// gradplug graph of " << config_path << ", sample " << sample << ": " << tape.size()
-      << " values\n"
-      << "digraph gradplug {\n  rankdir=LR;\n  node [fontname=\"Helvetica\", fontsize=10];\n";
-  const std::uint32_t* operands = tape.operands();
-  for (std::uint32_t i = 0; i < tape.size(); ++i) {
-    const Node& n = tape.node(i);
-    std::string label = names[i].empty() ? "" : dot_escape(names[i]) + " | ";
-    dot << "  v" << i << " [shape=record, label=\"{ " << label << "data " << short_number(n.data)
-        << " | grad " << short_number(n.grad) << " }\"];\n";
-    if (n.op == Op::Leaf || n.op == Op::Const) continue;
-    std::string op = op_name(n.op);
-    const bool constant = n.op == Op::AddConst || n.op == Op::MulConst || n.op == Op::DivConst ||
-                          n.op == Op::ConstSub || n.op == Op::ConstDiv || n.op == Op::PowConst;
-    if (constant) op.replace(op.find('k'), 1, short_number(n.k()));
-    if (n.op == Op::Primitive) {
-      op = "activation";
-      for (const Layer& layer : e.model->layers())
-        if (layer.activation.get() == tape.activation(n.aux())) op = layer.activation_name;
-    }
-    dot << "  op" << i << " [shape=ellipse, label=\"" << dot_escape(op) << "\"];\n  op" << i
-        << " -> v" << i << ";\n";
-    std::vector<std::uint32_t> inputs;
-    switch (n.op) {
-      case Op::Sum:
-        inputs.assign(operands + n.a, operands + n.a + n.b());
-        break;
-      case Op::Dot:
-        inputs.assign(operands + n.a, operands + n.a + 2 * n.b() + n.aux());
-        break;
-      case Op::Add:
-      case Op::Sub:
-      case Op::Mul:
-      case Op::Div:
-      case Op::Pow:
-        inputs = {n.a, n.b()};
-        break;
-      default:
-        inputs = {n.a};
-        break;
-    }
-    for (std::uint32_t in : inputs) dot << "  v" << in << " -> op" << i << ";\n";
-  }
-  dot << "}\n";
+  std::vector<std::pair<const Activation*, std::string>> activations;
+  for (const Layer& layer : e.model->layers())
+    activations.emplace_back(layer.activation.get(), layer.activation_name);
+  const std::string dot = graph_dot(tape, names, activations,
+                                    config_path + ", sample " + std::to_string(sample) + ": " +
+                                        std::to_string(tape.size()) + " values");
 
   const fs::path out = vm["out"].as<std::string>();
-  write_file_atomic(out, dot.str());
+  write_file_atomic(out, dot);
   std::cout << "gradplug graph: " << tape.size() << " values written to " << out.string() << "\n";
   const std::string dot_program = find_dot();
   if (dot_program.empty()) {

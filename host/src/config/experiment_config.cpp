@@ -484,8 +484,7 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
         spec.min_delta = read_real(*v, "training.early_stopping.min_delta", 0.0, 1e12);
     }
     if (const ConfigNode* n = training.optional("engine"))
-      spec.engine = static_cast<Engine>(
-          index_of(engine_names(), read_name(*n, "training.engine", engine_names())));
+      spec.engine = engine_named(read_name(*n, "training.engine", engine_names()));
     const ConfigNode* steps = training.optional("steps");
     const ConfigNode* epochs = training.optional("epochs");
     if (steps && epochs)
