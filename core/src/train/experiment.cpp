@@ -83,18 +83,7 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
     e.standardizer = Standardizer{std::vector<double>(e.data.features, 0.0),
                                   std::vector<double>(e.data.features, 1.0)};
   }
-  const std::size_t outputs = spec.layers.back();
-  const std::size_t expected = spec.loss == LossKind::MSE         ? e.data.target_columns
-                               : spec.loss == LossKind::SoftmaxCE ? e.data.classes()
-                                                                  : 1;
-  if (outputs != expected)
-    throw Error("model.layers: the output layer has " + std::to_string(outputs) +
-                " neurons, but loss '" + loss_name(spec.loss) + "' on this data needs " +
-                std::to_string(expected) + " (set the last entry of model.layers to " +
-                std::to_string(expected) + ")");
-  if (loss_is_classification(spec.loss) && !e.data.is_classification())
-    throw Error(std::string("loss: loss '") + loss_name(spec.loss) +
-                "' needs class labels, but the data are regression targets (use loss: mse)");
+  check_loss_fits(spec.loss, spec.layers.back(), e.data);
 
   // Weights, gradients and optimizer state all scale with the parameter count: refuse a typo
   // such as [100000, 100000] before it takes the machine's memory.

@@ -10,11 +10,12 @@
 #include <sstream>
 
 #include "cli/cli.hpp"
-#include "run/files.hpp"
 #include "gradplug/csv.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/loss.hpp"
 #include "gradplug/schema.hpp"
 #include "gradplug/trainer.hpp"
+#include "run/files.hpp"
 #include "run/model_file.hpp"
 
 namespace gradplug::host {
@@ -43,30 +44,6 @@ Loaded load(const po::variables_map& vm, const std::string& command, bool requir
   if (!require_target) l.data.y.clear();
   l.model.standardizer.apply(l.data);
   return l;
-}
-
-// Class probabilities from a classifier's outputs (none for the hinge loss, which has scores only).
-std::vector<double> probabilities(LossKind loss, const std::vector<double>& out) {
-  if (loss == LossKind::SoftmaxCE) {
-    const double m = *std::max_element(out.begin(), out.end());
-    std::vector<double> p(out.size());
-    double total = 0;
-    for (std::size_t k = 0; k < out.size(); ++k) total += p[k] = std::exp(out[k] - m);
-    for (double& v : p) v /= total;
-    return p;
-  }
-  if (loss == LossKind::BCE) {
-    const double p1 =
-        out[0] >= 0 ? 1 / (1 + std::exp(-out[0])) : std::exp(out[0]) / (1 + std::exp(out[0]));
-    return {1 - p1, p1};
-  }
-  return {};
-}
-
-std::size_t predicted_class(LossKind loss, const std::vector<double>& out) {
-  if (loss == LossKind::SoftmaxCE)
-    return static_cast<std::size_t>(std::max_element(out.begin(), out.end()) - out.begin());
-  return out[0] > 0 ? 1 : 0;
 }
 
 void add_common(po::options_description& options) {
@@ -100,7 +77,7 @@ int command_predict(const std::vector<std::string>& args) {
   csv << "row";
   if (classification) {
     csv << ",predicted";
-    if (m.loss == LossKind::Hinge)
+    if (loss_info(m.loss).link == Link::Sign)
       csv << ",score";
     else
       for (const auto& c : m.class_names) csv << ",p_" << c;
@@ -115,11 +92,12 @@ int command_predict(const std::vector<std::string>& args) {
     m.model->predict(l.data.row(r), out.data());
     csv << r + 1;
     if (classification) {
-      csv << "," << m.class_names[predicted_class(m.loss, out)];
-      if (m.loss == LossKind::Hinge)
+      csv << "," << m.class_names[predicted_class(m.loss, out.data(), out.size())];
+      if (loss_info(m.loss).link == Link::Sign)
         csv << "," << format_number(out[0]);
       else
-        for (double p : probabilities(m.loss, out)) csv << "," << format_number(p);
+        for (double p : class_probabilities(m.loss, out.data(), out.size()))
+          csv << "," << format_number(p);
     } else {
       for (double v : out) csv << "," << format_number(v);
     }
@@ -158,7 +136,8 @@ int command_evaluate(const std::vector<std::string>& args) {
     std::vector<double> out(m.model->outputs());
     for (std::size_t r = 0; r < l.data.rows; ++r) {
       m.model->predict(l.data.row(r), out.data());
-      ++confusion[static_cast<std::size_t>(l.data.target(r)[0])][predicted_class(m.loss, out)];
+      ++confusion[static_cast<std::size_t>(l.data.target(r)[0])]
+                 [predicted_class(m.loss, out.data(), out.size())];
     }
   }
   if (vm.count("json")) {

@@ -6,9 +6,10 @@
 #include <limits>
 #include <sstream>
 
-#include "run/checksum.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/loss.hpp"
 #include "gradplug/schema.hpp"
+#include "run/checksum.hpp"
 
 namespace gradplug::host {
 
@@ -251,6 +252,20 @@ LoadedModel read_model_text(const std::string& text, const std::string& name,
 
 namespace {
 
+// A file from elsewhere gets the check a config gets: its loss must read its classes and fit its
+// output width (a "bce" file naming three classes would predict nonsense).
+void check_loss_and_classes(const Reader& in, const LoadedModel& m) {
+  Dataset targets;
+  targets.class_names = m.class_names;
+  targets.target_name = m.target_name.empty() ? "y" : m.target_name;
+  targets.target_columns = loss_is_classification(m.loss) ? 1 : m.model->outputs();
+  try {
+    check_loss_fits(m.loss, m.model->outputs(), targets);
+  } catch (const Error& e) {
+    in.fail(e.key_path() == "loss" ? "data.classes" : "layers", e.detail());
+  }
+}
+
 LoadedModel read_document(const json& doc, const Reader& in, const Registry& registry) {
   LoadedModel m;
   m.name = doc.contains("name") ? in.text(doc["name"], "name") : "model";
@@ -277,9 +292,11 @@ LoadedModel read_document(const json& doc, const Reader& in, const Registry& reg
     LayerSpec spec;
     spec.size = in.count(in.at(layers[l], "units", where), where + ".units");
     if (spec.size == 0) in.fail(where + ".units", "a layer needs at least one unit");
-    if (spec.size > kMaxUnits) in.fail(where + ".units", "more than " + std::to_string(kMaxUnits) + " units");
+    if (spec.size > kMaxUnits)
+      in.fail(where + ".units", "more than " + std::to_string(kMaxUnits) + " units");
     parameters += static_cast<double>(spec.size) * static_cast<double>(fan_in + 1);
-    if (parameters > kMaxParameters) in.fail(where, "the layers hold more than 50000000 parameters");
+    if (parameters > kMaxParameters)
+      in.fail(where, "the layers hold more than 50000000 parameters");
     fan_in = spec.size;
     spec.activation = make_activation(in, in.at(layers[l], "activation", where),
                                       where + ".activation", registry, spec.activation_name);
@@ -315,6 +332,7 @@ LoadedModel read_document(const json& doc, const Reader& in, const Registry& reg
                                  std::to_string(inputs) + " inputs");
   m.target_name = data.contains("target") ? in.text(data["target"], "data.target") : "";
   m.class_names = in.texts(in.at(data, "classes", "data"), "data.classes");
+  check_loss_and_classes(in, m);
   const json& standardize = in.at(data, "standardize", "data");
   m.standardizer.mean =
       in.numbers(in.at(standardize, "mean", "data.standardize"), "data.standardize.mean", inputs);
