@@ -395,7 +395,7 @@ TEST(GoodRun, TrainHelp) {
   expect_nothing_written(cwd.path());
 }
 
-TEST(GoodRun, PluginsListsAllTenWithTheirParameters) {
+TEST(GoodRun, PluginsListsEveryBuiltInWithItsParameters) {
   TempDir cwd;
   const RunResult r = run_gradplug({"plugins"}, cwd.path());
   EXPECT_EQ(r.exit_code, 0) << r.describe();
@@ -403,14 +403,16 @@ TEST(GoodRun, PluginsListsAllTenWithTheirParameters) {
   for (const char* header :
        {"activation leaky_relu ", "activation relu ", "activation swish ", "activation tanh ",
         "optimizer adam ", "optimizer rmsprop ", "optimizer sgd ", "regularizer dropout ",
-        "regularizer l1 ", "regularizer l2 "})
+        "regularizer l1 ", "regularizer l2 ", "activation gelu ", "activation sigmoid ",
+        "activation mish ", "optimizer adamw ", "optimizer nadam ", "optimizer lion ",
+        "optimizer rprop "})
     EXPECT_CONTAINS("\n" + r.out, "\n" + std::string(header));
   std::size_t plugin_lines = 0;
   for (const auto& line : lines_of(r.out))
     if (line.rfind("activation ", 0) == 0 || line.rfind("optimizer ", 0) == 0 ||
         line.rfind("regularizer ", 0) == 0)
       ++plugin_lines;
-  EXPECT_EQ(plugin_lines, 10u) << r.out;
+  EXPECT_EQ(plugin_lines, 27u) << r.out;
   for (const char* parameter :
        {"    negative_slope (real, default 0.01", "    beta (real, default 1",
         "    lr (real, default 0.001", "    betas (pair, default [0.9, 0.999]",
@@ -418,7 +420,8 @@ TEST(GoodRun, PluginsListsAllTenWithTheirParameters) {
         "    alpha (real, default 0.99", "    centered (bool, default false",
         "    momentum (real, default 0", "    dampening (real, default 0",
         "    nesterov (bool, default false", "    p (real, default 0.5",
-        "    lambda (real, default 0.01", "    include_bias (bool, default false"})
+        "    lambda (real, default 0.01", "    include_bias (bool, default false",
+        "    approximate (choice, default none", "    momentum_decay (real, default 0.004"})
     EXPECT_CONTAINS(r.out, parameter);
   expect_nothing_written(cwd.path());
 }
