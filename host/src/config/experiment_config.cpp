@@ -8,9 +8,9 @@
 #include <map>
 #include <set>
 
+#include "cli/suggest.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
-#include "cli/suggest.hpp"
 
 namespace gradplug::host {
 
@@ -157,8 +157,8 @@ gp_value read_param(const ConfigNode& node, const std::string& path, const gp_pa
     case GP_PARAM_PAIR: {
       if (node.type != Type::Sequence || node.items.size() != 2)
         fail(node, path, "expected " + describe_accepted(p) + ", got " + shown(node));
-      return gp_value{{parse_real(node.items[0], path + "[0]"),
-                       parse_real(node.items[1], path + "[1]")}};
+      return gp_value{
+          {parse_real(node.items[0], path + "[0]"), parse_real(node.items[1], path + "[1]")}};
     }
     case GP_PARAM_INT:
     case GP_PARAM_REAL: {
@@ -326,6 +326,104 @@ void read_split_and_scaling(const MapReader& data, DataSpec& spec) {
 
 }  // namespace
 
+// The keys each schedule takes besides its name, in the order config.yaml writes them.
+std::vector<std::string> schedule_keys(Schedule::Kind kind) {
+  using K = Schedule::Kind;
+  switch (kind) {
+    case K::Constant:
+      return {};
+    case K::Linear:
+    case K::Cosine:
+      return {"final_factor"};
+    case K::Step:
+      return {"step_size", "gamma"};
+    case K::Exponential:
+      return {"gamma"};
+    case K::MultiStep:
+      return {"milestones", "gamma"};
+    case K::CosineRestarts:
+      return {"first_period", "period_multiplier", "final_factor"};
+    case K::OneCycle:
+      return {"pct_start", "div_factor", "final_div_factor"};
+  }
+  return {};
+}
+
+// milestones: whole steps, each after the one before.
+std::vector<std::size_t> read_milestones(const ConfigNode& node, const std::string& path) {
+  if (node.type != Type::Sequence || node.items.empty())
+    fail(node, path, "expected a list of steps such as [30, 60, 90], got " + shown(node));
+  std::vector<std::size_t> steps;
+  for (std::size_t i = 0; i < node.items.size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    const auto step = static_cast<std::size_t>(read_int(node.items[i], at, 1, kMaxSteps));
+    if (!steps.empty() && step <= steps.back())
+      fail(node.items[i], at,
+           "milestones must increase: " + std::to_string(step) + " does not follow " +
+               std::to_string(steps.back()));
+    steps.push_back(step);
+  }
+  return steps;
+}
+
+// training.schedule: a name, or a map with a name and that schedule's keys.
+void read_schedule(const ConfigNode& n, Schedule& schedule) {
+  const ConfigNode* name_node = &n;
+  if (n.type == Type::Map) {
+    name_node = n.find("name");
+    if (!name_node)
+      fail(n, "training.schedule", "missing required key 'name' (" + join(Schedule::names()) + ")");
+  }
+  schedule.kind = static_cast<Schedule::Kind>(index_of(
+      Schedule::names(), read_name(*name_node, "training.schedule.name", Schedule::names())));
+  if (n.type != Type::Map) return;
+  std::vector<std::string> keys = schedule_keys(schedule.kind);
+  keys.insert(keys.begin(), "name");
+  const MapReader reader(n, "training.schedule", keys);
+  const std::string at = "training.schedule.";
+  if (const ConfigNode* v = reader.optional("final_factor"))
+    schedule.final_factor = read_real(*v, at + "final_factor", 0.0, 1e6);
+  if (const ConfigNode* v = reader.optional("step_size"))
+    schedule.step_size = static_cast<std::size_t>(read_int(*v, at + "step_size", 1, kMaxSteps));
+  if (const ConfigNode* v = reader.optional("gamma"))
+    schedule.gamma = read_real(*v, at + "gamma", 0.0, 1e6, true);
+  if (const ConfigNode* v = reader.optional("milestones"))
+    schedule.milestones = read_milestones(*v, at + "milestones");
+  if (const ConfigNode* v = reader.optional("first_period"))
+    schedule.first_period =
+        static_cast<std::size_t>(read_int(*v, at + "first_period", 1, kMaxSteps));
+  if (const ConfigNode* v = reader.optional("period_multiplier"))
+    schedule.period_multiplier =
+        static_cast<std::size_t>(read_int(*v, at + "period_multiplier", 1, 1000));
+  if (const ConfigNode* v = reader.optional("pct_start"))
+    schedule.pct_start = read_real(*v, at + "pct_start", 0.0, 1.0, true);
+  if (const ConfigNode* v = reader.optional("div_factor"))
+    schedule.div_factor = read_real(*v, at + "div_factor", 0.0, 1e12, true);
+  if (const ConfigNode* v = reader.optional("final_div_factor"))
+    schedule.final_div_factor = read_real(*v, at + "final_div_factor", 0.0, 1e12, true);
+}
+
+// training.warmup: {steps: N} or {fraction: f}, with start_factor; it comes before the schedule.
+void read_warmup(const ConfigNode& n, Schedule& schedule) {
+  const MapReader reader(n, "training.warmup", {"steps", "fraction", "start_factor"});
+  const ConfigNode* steps = reader.optional("steps");
+  const ConfigNode* fraction = reader.optional("fraction");
+  if ((steps != nullptr) == (fraction != nullptr))
+    fail(n, "training.warmup",
+         "give exactly one of 'steps' (a number of steps) or 'fraction' (a share of the run)");
+  if (schedule.kind == Schedule::Kind::OneCycle)
+    fail(n, "training.warmup",
+         "one_cycle rises from its first lr on its own (pct_start); remove the warmup, or use "
+         "another schedule after it");
+  if (steps)
+    schedule.warmup_steps =
+        static_cast<std::size_t>(read_int(*steps, "training.warmup.steps", 1, kMaxSteps));
+  if (fraction)
+    schedule.warmup_fraction = read_real(*fraction, "training.warmup.fraction", 0.0, 1.0, true);
+  if (const ConfigNode* v = reader.optional("start_factor"))
+    schedule.warmup_start_factor = read_real(*v, "training.warmup.start_factor", 0.0, 1.0, true);
+}
+
 ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
                                const std::string& default_name, const std::string& config_dir) {
   ExperimentSpec spec;
@@ -469,8 +567,8 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   // training
   {
     const MapReader training(top.required("training"), "training",
-                             {"steps", "epochs", "batch_size", "shuffle", "schedule", "engine",
-                              "clip_norm", "early_stopping", "checkpoint_every"});
+                             {"steps", "epochs", "batch_size", "shuffle", "schedule", "warmup",
+                              "engine", "clip_norm", "early_stopping", "checkpoint_every"});
     if (const ConfigNode* n = training.optional("clip_norm"))
       spec.clip_norm = read_real(*n, "training.clip_norm", 0.0, 1e12);
     if (const ConfigNode* n = training.optional("checkpoint_every"))
@@ -501,33 +599,8 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
           static_cast<std::size_t>(read_int(*n, "training.batch_size", 0, kMaxSamples));
     if (const ConfigNode* n = training.optional("shuffle"))
       spec.shuffle = parse_bool(*n, "training.shuffle");
-    if (const ConfigNode* n = training.optional("schedule")) {
-      const ConfigNode* name_node = n;
-      if (n->type == Type::Map) {
-        name_node = n->find("name");
-        if (!name_node)
-          fail(*n, "training.schedule",
-               "missing required key 'name' (" + join(Schedule::names()) + ")");
-      }
-      spec.schedule.kind = static_cast<Schedule::Kind>(index_of(
-          Schedule::names(), read_name(*name_node, "training.schedule.name", Schedule::names())));
-      if (n->type == Type::Map) {
-        std::vector<std::string> keys = {"name"};
-        if (spec.schedule.kind == Schedule::Kind::Linear ||
-            spec.schedule.kind == Schedule::Kind::Cosine)
-          keys.push_back("final_factor");
-        if (spec.schedule.kind == Schedule::Kind::Step)
-          keys.insert(keys.end(), {"step_size", "gamma"});
-        const MapReader schedule(*n, "training.schedule", keys);
-        if (const ConfigNode* v = schedule.optional("final_factor"))
-          spec.schedule.final_factor = read_real(*v, "training.schedule.final_factor", 0.0, 1e6);
-        if (const ConfigNode* v = schedule.optional("step_size"))
-          spec.schedule.step_size =
-              static_cast<std::size_t>(read_int(*v, "training.schedule.step_size", 1, kMaxSteps));
-        if (const ConfigNode* v = schedule.optional("gamma"))
-          spec.schedule.gamma = read_real(*v, "training.schedule.gamma", 0.0, 1e6, true);
-      }
-    }
+    if (const ConfigNode* n = training.optional("schedule")) read_schedule(*n, spec.schedule);
+    if (const ConfigNode* n = training.optional("warmup")) read_warmup(*n, spec.schedule);
   }
 
   if (spec.patience > 0 && spec.data.split.validation <= 0.0)
@@ -576,6 +649,29 @@ ConfigNode plugin_node(const PluginChoice& choice, gp_kind kind, const Registry&
       put(node, p.name, pair);
     } else {
       put(node, p.name, number(v.v[0]));
+    }
+  }
+  return node;
+}
+
+// training.schedule as config.yaml writes it: the name and every key of that schedule.
+ConfigNode schedule_node(const Schedule& schedule) {
+  ConfigNode node = map();
+  put(node, "name", scalar(Schedule::name(schedule.kind)));
+  for (const std::string& key : schedule_keys(schedule.kind)) {
+    if (key == "final_factor") put(node, key, number(schedule.final_factor));
+    if (key == "step_size") put(node, key, scalar(std::to_string(schedule.step_size)));
+    if (key == "gamma") put(node, key, number(schedule.gamma));
+    if (key == "first_period") put(node, key, scalar(std::to_string(schedule.first_period)));
+    if (key == "period_multiplier")
+      put(node, key, scalar(std::to_string(schedule.period_multiplier)));
+    if (key == "pct_start") put(node, key, number(schedule.pct_start));
+    if (key == "div_factor") put(node, key, number(schedule.div_factor));
+    if (key == "final_div_factor") put(node, key, number(schedule.final_div_factor));
+    if (key == "milestones") {
+      ConfigNode steps = seq();
+      for (std::size_t m : schedule.milestones) steps.items.push_back(scalar(std::to_string(m)));
+      put(node, key, steps);
     }
   }
   return node;
@@ -677,15 +773,16 @@ ConfigNode resolved_config(const ExperimentSpec& spec, const Registry& registry)
     put(training, "early_stopping", stopping);
   }
   put(training, "checkpoint_every", scalar(std::to_string(spec.checkpoint_every)));
-  ConfigNode schedule = map();
-  put(schedule, "name", scalar(Schedule::name(spec.schedule.kind)));
-  if (spec.schedule.kind == Schedule::Kind::Linear || spec.schedule.kind == Schedule::Kind::Cosine)
-    put(schedule, "final_factor", number(spec.schedule.final_factor));
-  if (spec.schedule.kind == Schedule::Kind::Step) {
-    put(schedule, "step_size", scalar(std::to_string(spec.schedule.step_size)));
-    put(schedule, "gamma", number(spec.schedule.gamma));
+  put(training, "schedule", schedule_node(spec.schedule));
+  if (spec.schedule.warmup_steps || spec.schedule.warmup_fraction > 0.0) {
+    ConfigNode warmup = map();
+    if (spec.schedule.warmup_steps)
+      put(warmup, "steps", scalar(std::to_string(spec.schedule.warmup_steps)));
+    else
+      put(warmup, "fraction", number(spec.schedule.warmup_fraction));
+    put(warmup, "start_factor", number(spec.schedule.warmup_start_factor));
+    put(training, "warmup", warmup);
   }
-  put(training, "schedule", schedule);
   put(root, "training", training);
   put(root, "optimizer", plugin_node(spec.optimizer, GP_KIND_OPTIMIZER, registry));
   ConfigNode regs = seq();
