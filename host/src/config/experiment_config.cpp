@@ -326,6 +326,19 @@ void read_split_and_scaling(const MapReader& data, DataSpec& spec) {
 
 }  // namespace
 
+// model.init: gradplug's names, or PyTorch's (kaiming is he, glorot is xavier); config.yaml
+// writes gradplug's.
+Init read_init(const ConfigNode& n) {
+  static const std::vector<std::pair<std::string, std::string>> aliases = {{"kaiming", "he"},
+                                                                           {"glorot", "xavier"}};
+  std::vector<std::string> accepted = init_names();
+  for (const auto& [alias, name] : aliases) accepted.push_back(alias);
+  std::string name = read_name(n, "model.init", accepted);
+  for (const auto& [alias, canonical] : aliases)
+    if (name == alias) name = canonical;
+  return static_cast<Init>(index_of(init_names(), name));
+}
+
 // The keys each schedule takes besides its name, in the order config.yaml writes them.
 std::vector<std::string> schedule_keys(Schedule::Kind kind) {
   using K = Schedule::Kind;
@@ -559,9 +572,7 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
     if (const ConfigNode* n = model.optional("output_activation"))
       spec.output_activation =
           read_plugin(*n, "model.output_activation", GP_KIND_ACTIVATION, registry, true);
-    if (const ConfigNode* n = model.optional("init"))
-      spec.init =
-          static_cast<Init>(index_of(init_names(), read_name(*n, "model.init", init_names())));
+    if (const ConfigNode* n = model.optional("init")) spec.init = read_init(*n);
   }
 
   // training
