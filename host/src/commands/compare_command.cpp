@@ -23,17 +23,17 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "cli/progress.hpp"
+#include "cli/suggest.hpp"
 #include "compare/compare_plan.hpp"
 #include "compare/compare_report.hpp"
+#include "compare/job_script.hpp"
+#include "compare/run_pool.hpp"
 #include "config/config_node.hpp"
 #include "config/experiment_config.hpp"
-#include "run/files.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
-#include "compare/job_script.hpp"
-#include "cli/progress.hpp"
-#include "compare/run_pool.hpp"
-#include "cli/suggest.hpp"
+#include "run/files.hpp"
 
 namespace gradplug::host {
 
@@ -53,11 +53,17 @@ struct Variant {
   std::vector<std::string> sweep;  // the swept values, in --sweep order
 };
 
+// The parts of a list such as "adam, sgd:lr=0.1", each without surrounding blanks (a name with
+// a space is no plugin's name, and "adam, sgd" is what people type).
 std::vector<std::string> split(const std::string& text, char separator) {
   std::vector<std::string> parts;
   std::string part;
   std::istringstream in(text);
-  while (std::getline(in, part, separator)) parts.push_back(part);
+  while (std::getline(in, part, separator)) {
+    const std::size_t first = part.find_first_not_of(" \t");
+    const std::size_t last = part.find_last_not_of(" \t");
+    parts.push_back(first == std::string::npos ? "" : part.substr(first, last - first + 1));
+  }
   if (!text.empty() && text.back() == separator) parts.emplace_back();
   return parts;
 }
