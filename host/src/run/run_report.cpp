@@ -1,5 +1,6 @@
 #include "run/run_report.hpp"
 
+#include <cstdint>
 #include <unistd.h>
 
 #include <cmath>
@@ -161,8 +162,10 @@ json RunRecord::finish(const Summary& s, const Registry& registry, const std::st
   std::size_t best = 0;
   for (std::size_t i = 1; i < loss_.size(); ++i)
     if (loss_[i] < loss_[best]) best = i;
+  // Steps are kept as doubles for the plots; in the summary a step is a whole number.
   if (!loss_.empty())
-    summary["best_train_loss"] = {{"loss", number_or_null(loss_[best])}, {"step", steps_[best]}};
+    summary["best_train_loss"] = {{"loss", number_or_null(loss_[best])},
+                                  {"step", static_cast<std::uint64_t>(steps_[best])}};
   for (const auto& [split, rows, e] : s.evaluations) {
     summary[split] = {{"rows", rows}, {"loss", number_or_null(e.loss)}};
     if (s.classification) summary[split]["accuracy"] = number_or_null(e.accuracy);
