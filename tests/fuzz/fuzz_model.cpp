@@ -10,10 +10,9 @@
 
 #include "fuzz_support.hpp"
 #include "run/model_file.hpp"
-#if __has_include("checksum.hpp")
+#include "gradplug/loss.hpp"
 #include "run/checksum.hpp"
-#define GRADPLUG_FUZZ_HAS_CHECKSUM 1
-#endif
+#include "run/json_input.hpp"
 
 using namespace gradplug;
 using namespace gradplug::host;
@@ -28,7 +27,10 @@ void read_and_check(const std::string& text, const char* how) {
     fuzz::check(m.model != nullptr, "no model");
     const MLP& model = *m.model;
     fuzz::check(model.inputs() > 0 && !model.layers().empty(), "an empty model");
-    fuzz::check(m.feature_names.empty() || m.feature_names.size() == model.inputs(), "one name per input");
+    fuzz::check(m.feature_names.size() == model.inputs(), "one name per input");
+    if (loss_is_classification(m.loss))
+      fuzz::check(m.class_names.size() == (model.outputs() == 1 ? 2 : model.outputs()),
+                  "one class name per output (two for a one-output classifier)");
     fuzz::check(m.standardizer.mean.size() == model.inputs() && m.standardizer.scale.size() == model.inputs(),
                 "one mean and scale per input");
     for (double p : model.parameters()) fuzz::check(std::isfinite(p), "a weight is not finite");
@@ -40,18 +42,17 @@ void read_and_check(const std::string& text, const char* how) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   read_and_check(text, "read_model_text");
-#ifdef GRADPLUG_FUZZ_HAS_CHECKSUM
-  // The harness's own resealing; when it cannot (it throws), the raw read above has already tried
-  // the same calls inside the loader, where only gradplug::Error is allowed.
+  // The harness's own resealing, parsed with the loader's bounded parser (a plain parse and dump
+  // would overflow the harness's own stack on deep input); when it cannot (it throws), the raw
+  // read above has already tried the same calls inside the loader.
   std::string resealed;
   try {
-    nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
+    nlohmann::json doc = parse_json_document(text, kOrigin, "model file");
     if (!doc.is_object()) return 0;
     resealed = with_checksum(std::move(doc)).dump();
   } catch (const std::exception&) {
     return 0;
   }
   read_and_check(resealed, "read_model_text(checksum resealed)");
-#endif
   return 0;
 }

@@ -301,7 +301,9 @@ TEST(ModelFile, RefusesTruncatedForeignAndOtherVersionFiles) {
   expect_user_error(run_gradplug({"predict", "tampered.json", "x.csv"}, cwd.path()),
                     "refused: its checksum does not match its content");
   std::string flipped = good;
-  flipped[flipped.find("\"biases\":[") + 12] ^= 0x01;  // a digit of the first bias
+  const std::size_t biases = flipped.find("\"biases\"");
+  ASSERT_NE(biases, std::string::npos);
+  flipped[flipped.find_first_of("123456789", biases)] ^= 0x01;  // a digit of the first bias
   write_text(cwd / "flipped.json", flipped);
   const RunResult f = run_gradplug({"predict", "flipped.json", "x.csv"}, cwd.path());
   EXPECT_EQ(f.exit_code, 2) << f.describe();

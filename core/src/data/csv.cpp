@@ -4,11 +4,15 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <sstream>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "gradplug/error.hpp"
+#include "gradplug/input_file.hpp"
+#include "gradplug/limits.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug {
 
@@ -76,13 +80,16 @@ bool parse_number(const std::string& text, double& out) {
   return end == text.c_str() + text.size();
 }
 
-// The whole file as text (the tables are small; parsing from memory lets the fuzzer skip files).
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open the data file (does it exist and can it be read?)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return read_input_file(path, limits::kDataBytes, "data file (CSV)");
+}
+
+// A name or label must be UTF-8: it is written into JSON, CSV and SVG outputs.
+void check_utf8(const Table& t, std::size_t line, const Field& f, const char* role) {
+  const std::size_t bad = first_invalid_utf8(f.text);
+  if (bad == std::string::npos) return;
+  throw Error(t.at(line, f.column + bad) + ": the " + role +
+              " is not UTF-8 text (another encoding such as Latin-1?); save the file as UTF-8");
 }
 
 // `path` names the text in messages: the file's path, or the origin given to the *_text functions.
@@ -100,6 +107,10 @@ Table read_table(const std::string& text, const std::string& path) {
     if (line.find('\0') != std::string::npos)
       throw Error(where() + ":1: binary data, not a CSV table");
     if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    if (t.header.empty() &&
+        static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) >= limits::kCsvColumns)
+      throw Error(where() + ":1: the header has more than " + std::to_string(limits::kCsvColumns) +
+                  " columns, the limit for a data file (docs/limits.md)");
     auto fields = split_line(line, where());
     if (t.header.empty()) {
       t.header = std::move(fields);
@@ -114,14 +125,15 @@ Table read_table(const std::string& text, const std::string& path) {
   }
   if (t.header.empty())
     throw Error(path + ":1:1: the file is empty; expected a header row and data rows");
+  std::unordered_set<std::string> names;  // linear: a header of many columns stays fast
   for (std::size_t i = 0; i < t.header.size(); ++i) {
     if (t.header[i].text.empty())
       throw Error(t.at(t.header_line, t.header[i].column) + ": column " + std::to_string(i + 1) +
                   " has no name");
-    for (std::size_t j = 0; j < i; ++j)
-      if (t.header[j].text == t.header[i].text)
-        throw Error(t.at(t.header_line, t.header[i].column) + ": column name '" + t.header[i].text +
-                    "' appears twice");
+    check_utf8(t, t.header_line, t.header[i], "column name");
+    if (!names.insert(t.header[i].text).second)
+      throw Error(t.at(t.header_line, t.header[i].column) + ": column name '" + t.header[i].text +
+                  "' appears twice");
   }
   if (t.rows.empty())
     throw Error(path + ":" + std::to_string(t.header_line + 1) +
@@ -172,6 +184,7 @@ Dataset load_csv_text(const std::string& text, const std::string& path,
       if (k == target && classification) {
         if (row.fields[k].text.empty())
           throw Error(t.at(row.line, row.fields[k].column) + ": empty class label");
+        check_utf8(t, row.line, row.fields[k], "class label");
         labels.push_back(row.fields[k].text);
       } else if (k == target) {
         d.y.push_back(number_at(
@@ -185,10 +198,11 @@ Dataset load_csv_text(const std::string& text, const std::string& path,
     // Numeric labels sort by value (so digits 0..9 keep their order); others by first appearance.
     std::vector<std::string> classes;
     bool numeric = true;
+    std::unordered_set<std::string> seen;
     for (const auto& l : labels) {
       double v;
       numeric = numeric && parse_number(l, v);
-      if (std::find(classes.begin(), classes.end(), l) == classes.end()) classes.push_back(l);
+      if (seen.insert(l).second) classes.push_back(l);
     }
     if (numeric)
       std::sort(classes.begin(), classes.end(), [](const std::string& a, const std::string& b) {
@@ -197,7 +211,7 @@ Dataset load_csv_text(const std::string& text, const std::string& path,
     if (classes.size() < 2)
       throw Error(path + ": the target column '" + d.target_name +
                   "' has a single class; classification needs at least two");
-    std::map<std::string, double> index;
+    std::unordered_map<std::string, double> index;
     for (std::size_t c = 0; c < classes.size(); ++c) index[classes[c]] = static_cast<double>(c);
     for (const auto& l : labels) d.y.push_back(index[l]);
     d.class_names = classes;
@@ -225,7 +239,9 @@ Dataset load_csv_for_model_text(const std::string& text, const std::string& path
                   "', which the model takes as an input; columns: " + t.columns());
     columns.push_back(k);
   }
-  const std::size_t target = target_name.empty() ? t.header.size() : t.find(target_name);
+  // Predicting uses no target: its column, if any, is not read (nor its labels checked).
+  const std::size_t target =
+      target_name.empty() || !require_target ? t.header.size() : t.find(target_name);
   if (require_target && target == t.header.size())
     throw Error(t.at(t.header_line, 1) + ": no target column '" + target_name +
                 "' to evaluate against; columns: " + t.columns());

@@ -2,6 +2,7 @@
 
 #include "gradplug/csv.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/limits.hpp"
 #include "gradplug/generators.hpp"
 
 namespace gradplug {
@@ -87,7 +88,7 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
 
   // Weights, gradients and optimizer state all scale with the parameter count: refuse a typo
   // such as [100000, 100000] before it takes the machine's memory.
-  constexpr double kMaxParameters = 50e6;
+  constexpr double kMaxParameters = limits::kParameters;
   double parameters = 0;
   std::size_t fan_in = e.data.features;
   for (std::size_t size : spec.layers) {

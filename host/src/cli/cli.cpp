@@ -1,13 +1,15 @@
 #include "cli/cli.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <iostream>
 
-#include "gradplug/error.hpp"
 #include "cli/suggest.hpp"
+#include "gradplug/error.hpp"
 
 namespace gradplug::host {
 
@@ -121,6 +123,20 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_i
   return registry;
 }
 
+namespace {
+
+// Output to a full disk or a closed pipe fails at the last flush if not before: a command whose
+// output was lost must not exit 0.
+int finish_standard_output(int status) {
+  std::cout.flush();  // errno still holds the first failed write's reason
+  if (std::cout && std::fflush(stdout) == 0 && !std::ferror(stdout)) return status;
+  const int err = errno ? errno : EIO;
+  std::cerr << "gradplug: error: cannot write to standard output: " << std::strerror(err) << "\n";
+  return status == 0 ? 1 : status;
+}
+
+}  // namespace
+
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   // A flag for every command: passed on through the environment, so runs that compare starts
@@ -146,7 +162,9 @@ int run(int argc, char** argv) {
       return 0;
     }
     for (const auto& c : commands())
-      if (c.name == first) return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
+      if (c.name == first)
+        return finish_standard_output(
+            c.run(std::vector<std::string>(args.begin() + 1, args.end())));
     const bool is_flag = !first.empty() && first[0] == '-';
     throw Error(std::string(is_flag ? "unknown flag '" : "unknown command '") + first + "'" +
                 did_you_mean(first, is_flag ? std::vector<std::string>{"--help", "--version"}

@@ -181,7 +181,7 @@ int command_graph(const std::vector<std::string>& args) {
                                         std::to_string(tape.size()) + " values");
 
   const fs::path out = vm["out"].as<std::string>();
-  write_file_atomic(out, dot);
+  write_output_file(out.string(), dot, "--out");
   std::cout << "gradplug graph: " << tape.size() << " values written to " << out.string() << "\n";
   const std::string dot_program = find_dot();
   if (dot_program.empty()) {

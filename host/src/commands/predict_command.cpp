@@ -62,7 +62,7 @@ int command_predict(const std::vector<std::string>& args) {
     csv << "\n";
   }
   if (vm.count("output")) {
-    write_file_atomic(vm["output"].as<std::string>(), csv.str());
+    write_output_file(vm["output"].as<std::string>(), csv.str(), "--output");
     std::cerr << "gradplug predict: " << l.data.rows << " predictions written to "
               << vm["output"].as<std::string>() << "\n";
   } else {

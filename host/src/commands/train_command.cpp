@@ -148,10 +148,9 @@ int command_train(const std::vector<std::string>& args) {
       throw Error((run_dir / "model.json").string() +
                   ": optimizer state does not fit: " + e.what());
     }
+    check_checkpoint_fits(loaded, experiment.data.rows, experiment.options.steps,
+                          (run_dir / "model.json").string());
     state = loaded.train_state;
-    if (state.step > experiment.options.steps || state.order.size() != experiment.data.rows)
-      throw Error((run_dir / "model.json").string() + ": the checkpoint (step " +
-                  std::to_string(state.step) + ") does not belong to this run's config");
     record.resume(run_dir, state.step);
   } else {
     run_dir =
@@ -187,7 +186,7 @@ int command_train(const std::vector<std::string>& args) {
   auto checkpoint = [&] {
     write_file_atomic(
         run_dir / "model.json",
-        with_checksum(model_to_json(spec, experiment, state, registry)).dump() + "\n");
+        with_checksum(model_to_json(spec, experiment, state, registry)).dump(1, '\t') + "\n");
   };
   Trainer trainer(spec.loss, experiment.regularizers);
   if (!resume) {

@@ -7,6 +7,9 @@
 #include <sstream>
 
 #include "gradplug/error.hpp"
+#include "gradplug/input_file.hpp"
+#include "gradplug/limits.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::host {
 
@@ -36,34 +39,10 @@ void ConfigNode::add(const std::string& key, ConfigNode value, const std::string
 
 namespace {
 
-constexpr int kMaxDepth = 64;
+constexpr int kMaxDepth = limits::kNestingDepth;
 // An experiment config has hundreds of nodes; YAML aliases can multiply a small file into
 // billions ("billion laughs"), so the tree is capped.
-constexpr std::size_t kMaxNodes = 1'000'000;
-
-// Valid UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF); returns the offset of the
-// first bad byte, or npos.
-std::size_t invalid_utf8(const std::string& text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  for (std::size_t i = 0; i < n;) {
-    const unsigned char c = s[i];
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xE  ? 3
-                      : (c >> 3) == 0x1E ? 4
-                                         : 0;
-    if (len == 0 || i + len > n) return i;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((s[i + k] & 0xC0) != 0x80) return i;
-    if (len == 2 && c < 0xC2) return i;
-    if (len == 3 && ((c == 0xE0 && s[i + 1] < 0xA0) || (c == 0xED && s[i + 1] >= 0xA0))) return i;
-    if (len == 4 && ((c == 0xF0 && s[i + 1] < 0x90) || c > 0xF4 || (c == 0xF4 && s[i + 1] >= 0x90)))
-      return i;
-    i += len;
-  }
-  return std::string::npos;
-}
+constexpr std::size_t kMaxNodes = limits::kConfigNodes;
 
 // 1-based line and column of a byte offset.
 std::string position(const std::string& text, std::size_t offset) {
@@ -132,7 +111,7 @@ ConfigNode convert(const YAML::Node& node, const std::string& origin, int depth,
 ConfigNode parse_config(const std::string& text, const std::string& origin) {
   if (text.find('\0') != std::string::npos)
     throw Error(origin + ": this is a binary file, not a YAML experiment config");
-  if (const std::size_t bad = invalid_utf8(text); bad != std::string::npos)
+  if (const std::size_t bad = first_invalid_utf8(text); bad != std::string::npos)
     throw Error(origin + ":" + position(text, bad) +
                 ": not UTF-8 text (a binary file, or another encoding such as Latin-1); save the "
                 "config as UTF-8");
@@ -150,14 +129,7 @@ ConfigNode parse_config(const std::string& text, const std::string& origin) {
 }
 
 ConfigNode load_config_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(path + ": is a directory; give the path of an experiment config file (.yaml)");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open the config file (does it exist and can it be read?)");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_config(text.str(), path);
+  return parse_config(read_input_file(path, limits::kConfigBytes, "config file"), path);
 }
 
 void apply_override(ConfigNode& root, const std::string& assignment) {

@@ -7,15 +7,16 @@
 
 #include "config/config_node.hpp"
 #include "gradplug/experiment.hpp"
+#include "gradplug/limits.hpp"
 #include "gradplug/registry.hpp"
 
 namespace gradplug::host {
 
-// Limits that keep a typo from allocating the machine away.
-inline constexpr long long kMaxLayerSize = 100000;
-inline constexpr long long kMaxLayers = 1000;
-inline constexpr long long kMaxSteps = 1000000000;
-inline constexpr long long kMaxSamples = 10000000;
+// Limits that keep a typo from allocating the machine away (the table: limits.hpp).
+inline constexpr long long kMaxLayerSize = static_cast<long long>(limits::kLayerUnits);
+inline constexpr long long kMaxLayers = static_cast<long long>(limits::kLayers);
+inline constexpr long long kMaxSteps = static_cast<long long>(limits::kSteps);
+inline constexpr long long kMaxSamples = static_cast<long long>(limits::kSamples);
 
 // Relative data paths are taken from the config file's directory (config_dir), or from the
 // current directory when they come from --set.

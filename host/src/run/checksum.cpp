@@ -30,7 +30,7 @@ nlohmann::json with_checksum(nlohmann::json document) {
 bool checksum_matches(const nlohmann::json& document, std::string& problem) {
   if (!document.is_object() || !document.contains("checksum") ||
       !document["checksum"].is_string()) {
-    problem = "it has no checksum";
+    problem = document.contains("checksum") ? "its \"checksum\" is not a string" : "it has no checksum";
     return false;
   }
   nlohmann::json content = document;

@@ -9,6 +9,14 @@ namespace gradplug::host {
 // Writes content to a temporary file beside path, flushes it to disk, then renames it over path.
 void write_file_atomic(const std::filesystem::path& path, const std::string& content);
 
+// Writes an output the user named (predict --output, graph --out): a new or regular file is
+// replaced atomically as above; a character device, FIFO or socket (/dev/stdout, a pipe) is
+// written in place, never replaced; "-" is standard output. A symbolic link is followed to its
+// target, with a note on stderr. A directory or a block device is refused with an Error naming
+// `flag` and the path, before anything is written.
+void write_output_file(const std::string& path, const std::string& content,
+                       const std::string& flag);
+
 // Removes the temporary files that write_file_atomic leaves when a process is killed mid-write.
 void remove_stale_temporaries(const std::filesystem::path& dir);
 

@@ -5,11 +5,15 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_set>
 
 #include "gradplug/error.hpp"
+#include "gradplug/input_file.hpp"
+#include "gradplug/limits.hpp"
 #include "gradplug/loss.hpp"
 #include "gradplug/schema.hpp"
 #include "run/checksum.hpp"
+#include "run/json_input.hpp"
 
 namespace gradplug::host {
 
@@ -100,11 +104,17 @@ class Reader {
     }
     return out;
   }
-  std::vector<std::string> texts(const json& value, const std::string& where) const {
-    if (!value.is_array()) fail(where, "expected a list of strings");
+  // A list of distinct, non-empty names (columns, classes).
+  std::vector<std::string> names(const json& value, const std::string& where) const {
+    if (!value.is_array()) fail(where, "expected a list of names");
     std::vector<std::string> out;
-    for (std::size_t i = 0; i < value.size(); ++i)
-      out.push_back(text(value[i], where + "[" + std::to_string(i) + "]"));
+    std::unordered_set<std::string> seen;
+    for (std::size_t i = 0; i < value.size(); ++i) {
+      const std::string at = where + "[" + std::to_string(i) + "]";
+      out.push_back(text(value[i], at));
+      if (out.back().empty()) fail(at, "an empty name");
+      if (!seen.insert(out.back()).second) fail(at, "'" + out.back() + "' appears twice");
+    }
     return out;
   }
 
@@ -210,24 +220,12 @@ fs::path model_path(const std::string& run_dir_or_model) {
 
 LoadedModel read_model(const fs::path& file, const Registry& registry) {
   const std::string name = file.string();
-  std::ifstream stream(file, std::ios::binary);
-  std::error_code ec;
-  if (fs::is_directory(file, ec) || !stream)
-    throw Error(name + ": cannot open the model file (give a run directory or its model.json)");
-  std::ostringstream text;
-  text << stream.rdbuf();
-  return read_model_text(text.str(), name, registry);
+  return read_model_text(read_input_file(name, limits::kModelBytes, "model file"), name, registry);
 }
 
 LoadedModel read_model_text(const std::string& text, const std::string& name,
                             const Registry& registry) {
-  json doc;
-  try {
-    doc = json::parse(text);
-  } catch (const json::exception& e) {
-    throw Error(name + ": not a complete JSON document (" + std::string(e.what()) +
-                "); the file may be truncated or not a gradplug model");
-  }
+  const json doc = parse_json_document(text, name, "model file");
   const Reader in(name);
   if (!doc.is_object() || !doc.contains("format") || doc["format"] != kModelFormat)
     throw Error(name + ": not a gradplug model file (no \"format\": \"" + kModelFormat + "\")");
@@ -237,9 +235,13 @@ LoadedModel read_model_text(const std::string& text, const std::string& name,
         name + ": model format version " +
         (doc.contains("format_version") ? doc["format_version"].dump() : std::string("(missing)")) +
         ", this gradplug reads version " + std::to_string(kModelFormatVersion));
-  if (std::string problem; !checksum_matches(doc, problem))
+  // A file without a checksum comes from elsewhere (an editor, another program): it is read with
+  // every check below. A checksum that does not match means damage, or an edit made in place.
+  if (std::string problem; doc.contains("checksum") && !checksum_matches(doc, problem))
     throw Error(name + ": refused: " + problem +
-                "; use an intact copy, or the run's last good checkpoint");
+                "; use an intact copy or the run's last good checkpoint, or, if you edited the "
+                "file on purpose, delete its \"checksum\" line to have it read as a file from "
+                "elsewhere (every shape and number is still checked)");
 
   // Every shape and type is checked as it is read; anything the checks miss still surfaces as a
   // clear error, never as a crash.
@@ -259,10 +261,22 @@ void check_loss_and_classes(const Reader& in, const LoadedModel& m) {
   targets.class_names = m.class_names;
   targets.target_name = m.target_name.empty() ? "y" : m.target_name;
   targets.target_columns = loss_is_classification(m.loss) ? 1 : m.model->outputs();
+  if (loss_is_classification(m.loss) && m.class_names.empty())
+    in.fail("data.classes", std::string("empty, but loss '") + loss_name(m.loss) +
+                                "' is a classifier: the file must name its classes");
   try {
     check_loss_fits(m.loss, m.model->outputs(), targets);
   } catch (const Error& e) {
-    in.fail(e.key_path() == "loss" ? "data.classes" : "layers", e.detail());
+    if (e.key_path() == "loss") in.fail("data.classes", e.detail());
+    // In the file's own terms: its class names, or its output layer, do not fit its loss.
+    const std::string loss = std::string("loss '") + loss_name(m.loss) + "'";
+    const std::string units = std::to_string(m.model->outputs()) + " units";
+    if (loss_info(m.loss).width == OutputWidth::Classes)
+      in.fail("data.classes", "names " + std::to_string(m.class_names.size()) +
+                                  " classes for an output layer of " + units + "; " + loss +
+                                  " needs one class name per output");
+    in.fail("layers", "the output layer has " + units + ", but " + loss + " needs " +
+                          std::to_string(loss_outputs(m.loss, targets)));
   }
 }
 
@@ -277,9 +291,9 @@ LoadedModel read_document(const json& doc, const Reader& in, const Registry& reg
   const std::size_t inputs = in.count(in.at(doc, "inputs", "root"), "inputs");
   if (inputs == 0) in.fail("inputs", "a model needs at least one input");
   // The same limits as a config's, so a damaged count cannot exhaust memory.
-  constexpr std::size_t kMaxUnits = 100000;
-  constexpr double kMaxParameters = 50e6;
-  if (inputs > 10 * kMaxUnits) in.fail("inputs", "more inputs than gradplug trains with");
+  constexpr std::size_t kMaxUnits = limits::kLayerUnits;
+  constexpr double kMaxParameters = limits::kParameters;
+  if (inputs > limits::kInputs) in.fail("inputs", "more inputs than gradplug trains with");
   double parameters = 0;
   const json& layers = in.at(doc, "layers", "root");
   if (!layers.is_array() || layers.empty())
@@ -326,12 +340,14 @@ LoadedModel read_document(const json& doc, const Reader& in, const Registry& reg
     if (!std::isfinite(p)) in.fail("layers", "a weight is not finite");
 
   const json& data = in.at(doc, "data", "root");
-  m.feature_names = in.texts(in.at(data, "features", "data"), "data.features");
-  if (!m.feature_names.empty() && m.feature_names.size() != inputs)
-    in.fail("data.features", "names " + std::to_string(m.feature_names.size()) + " features for " +
-                                 std::to_string(inputs) + " inputs");
+  // predict and evaluate find each input's column by its name: one distinct name per input.
+  m.feature_names = in.names(in.at(data, "features", "data"), "data.features");
+  if (m.feature_names.size() != inputs)
+    in.fail("data.features", "names " + std::to_string(m.feature_names.size()) +
+                                 " features for the model's " + std::to_string(inputs) +
+                                 " inputs; give one column name per input");
   m.target_name = data.contains("target") ? in.text(data["target"], "data.target") : "";
-  m.class_names = in.texts(in.at(data, "classes", "data"), "data.classes");
+  m.class_names = in.names(in.at(data, "classes", "data"), "data.classes");
   check_loss_and_classes(in, m);
   const json& standardize = in.at(data, "standardize", "data");
   m.standardizer.mean =
@@ -375,6 +391,32 @@ LoadedModel read_document(const json& doc, const Reader& in, const Registry& reg
 }
 
 }  // namespace
+
+void check_checkpoint_fits(const LoadedModel& m, std::size_t training_rows, std::size_t steps,
+                           const std::string& file) {
+  const TrainState& s = m.train_state;
+  const Reader in(file);
+  const std::string config = " (the run's config.yaml); the checkpoint is not this run's";
+  if (s.step > steps)
+    in.fail("training.step", "step " + std::to_string(s.step) + " is beyond the " +
+                                 std::to_string(steps) + " steps planned" + config);
+  if (s.best_step > s.step)
+    in.fail("training.best_step", std::to_string(s.best_step) + " is after the checkpoint's step " +
+                                      std::to_string(s.step));
+  if (s.order.size() != training_rows)
+    in.fail("training.order", "orders " + std::to_string(s.order.size()) + " rows, the data have " +
+                                  std::to_string(training_rows) + " training rows" + config);
+  std::vector<bool> seen(training_rows, false);
+  for (std::size_t i = 0; i < s.order.size(); ++i) {
+    const std::string at = "training.order[" + std::to_string(i) + "]";
+    if (s.order[i] >= training_rows)
+      in.fail(at, "row " + std::to_string(s.order[i]) + " is beyond the " +
+                      std::to_string(training_rows) + " training rows (0 to " +
+                      std::to_string(training_rows - 1) + ")");
+    if (seen[s.order[i]]) in.fail(at, "row " + std::to_string(s.order[i]) + " appears twice");
+    seen[s.order[i]] = true;
+  }
+}
 
 void copy_weights(const MLP& from, MLP& to, const std::string& from_name) {
   auto shape = [](const MLP& m, std::size_t l) {

@@ -44,6 +44,12 @@ LoadedModel read_model(const std::filesystem::path& file, const Registry& regist
 LoadedModel read_model_text(const std::string& text, const std::string& name,
                             const Registry& registry);
 
+// A checkpoint's training state against the run it continues: the step within the planned
+// steps, the row order a permutation of the training rows, the best step not after the step.
+// Throws Error naming the file and the field.
+void check_checkpoint_fits(const LoadedModel& checkpoint, std::size_t training_rows,
+                           std::size_t steps, const std::string& file);
+
 // A run directory or a model file: the model file it means.
 std::filesystem::path model_path(const std::string& run_dir_or_model);
 

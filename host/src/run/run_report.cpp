@@ -1,19 +1,22 @@
 #include "run/run_report.hpp"
 
-#include <cstdint>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <limits>
 #include <ostream>
 #include <sstream>
 
-#include "run/checksum.hpp"
-#include "run/files.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/input_file.hpp"
+#include "gradplug/limits.hpp"
 #include "gradplug/schema.hpp"
 #include "plot/run_plots.hpp"
+#include "run/checksum.hpp"
+#include "run/files.hpp"
 
 namespace gradplug::host {
 
@@ -26,8 +29,17 @@ constexpr const char* kHeader =
     "step,epoch,loss,data_loss,accuracy,validation_loss,validation_accuracy,lr,grad_norm,seconds\n";
 
 std::string cell(double x) { return std::isfinite(x) ? format_number(x) : ""; }
-double parse_cell(const std::string& text) {
-  return text.empty() ? std::numeric_limits<double>::quiet_NaN() : std::stod(text);
+// A metrics cell: a number, or empty for "not measured" (NaN).
+bool read_cell(const std::string& text, double& value) {
+  value = std::numeric_limits<double>::quiet_NaN();
+  if (text.empty()) return true;
+  char* end = nullptr;
+  value = std::strtod(text.c_str(), &end);
+  return end == text.c_str() + text.size();
+}
+bool is_whole_number(const std::string& text) {
+  return !text.empty() && text.size() < 19 &&
+         text.find_first_not_of("0123456789") == std::string::npos;
 }
 json number_or_null(double x) { return std::isfinite(x) ? json(x) : json(nullptr); }
 
@@ -66,26 +78,41 @@ void RunRecord::resume(const fs::path& run_dir, std::size_t step) {
   if (!fs::exists(partial, ec) && fs::exists(dir_ / "metrics.csv", ec))
     fs::rename(dir_ / "metrics.csv", partial);
   std::string kept = kHeader;
-  std::ifstream in(partial);
+  const std::string text =
+      fs::exists(partial, ec)
+          ? read_input_file(partial.string(), limits::kRecordBytes, "metrics file")
+          : std::string();
+  std::istringstream in(text);
   std::string line;
   std::getline(in, line);  // header
-  while (std::getline(in, line)) {
+  for (std::size_t line_number = 2; std::getline(in, line); ++line_number) {
     std::vector<std::string> cells;
     std::stringstream row(line);
     std::string c;
     while (std::getline(row, c, ',')) cells.push_back(c);
     while (cells.size() < 10) cells.emplace_back();
-    if (cells[0].empty() || std::stoull(cells[0]) > step)
-      break;  // rows after the checkpoint are redone
+    // Rows end in a newline: a last line without one was cut by a kill, and is redone.
+    if (in.eof()) break;
+    std::vector<double> values(cells.size());
+    bool well_formed = std::count(line.begin(), line.end(), ',') == 9 && is_whole_number(cells[0]);
+    for (std::size_t k = 0; well_formed && k < cells.size(); ++k)
+      well_formed = read_cell(cells[k], values[k]);
+    if (!well_formed) {
+      throw Error(partial.string() + ":" + std::to_string(line_number) + ":1: a damaged row ('" +
+                  line.substr(0, 60) +
+                  "'); expected 10 numbers, the first a step; restore the file or start the run "
+                  "again");
+    }
+    if (values[0] > static_cast<double>(step)) break;  // rows after the checkpoint are redone
     kept += line + "\n";
-    steps_.push_back(parse_cell(cells[0]));
-    loss_.push_back(parse_cell(cells[2]));
-    accuracy_.push_back(parse_cell(cells[4]));
-    seconds_.push_back(parse_cell(cells[9]));
+    steps_.push_back(values[0]);
+    loss_.push_back(values[2]);
+    accuracy_.push_back(values[4]);
+    seconds_.push_back(values[9]);
     if (!cells[5].empty()) {
-      epoch_steps_.push_back(parse_cell(cells[0]));
-      validation_loss_.push_back(parse_cell(cells[5]));
-      validation_accuracy_.push_back(parse_cell(cells[6]));
+      epoch_steps_.push_back(values[0]);
+      validation_loss_.push_back(values[5]);
+      validation_accuracy_.push_back(values[6]);
     }
   }
   write_file_atomic(partial, kept);

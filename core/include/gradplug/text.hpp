@@ -1,0 +1,14 @@
+// Checks on text from files: whatever gradplug reads as a name (a CSV column or class label, a
+// config value) ends up in JSON, CSV and SVG outputs, so it must be valid UTF-8 there.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace gradplug {
+
+// Valid UTF-8 (RFC 3629: no overlongs, no surrogates, at most U+10FFFF): the offset of the first
+// bad byte, or std::string::npos.
+std::size_t first_invalid_utf8(const std::string& text);
+
+}  // namespace gradplug
