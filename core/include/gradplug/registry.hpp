@@ -56,8 +56,9 @@ class Registry {
 
   // Loads every regular file in dir whose name ends in ".so" (in name order). A missing directory
   // is skipped silently when optional, else an Error. Throws Error on a duplicate (kind, name), and
-  // on a directory that users other than its owner (group or others) can write to; a plugin file
-  // others can write to is skipped with that reason.
+  // on a directory that is unsafe: owned by another user than root or the caller, or writable by
+  // group or others, or below such a directory (a sticky one, as /tmp, is fine); a plugin file
+  // that is unsafe in the same way (after resolving links) is skipped with that reason.
   void scan_directory(const std::filesystem::path& dir, bool optional = false);
   // Loads one library file; returns false (and records why in skipped()) if it is not a plugin.
   bool load_file(const std::filesystem::path& file);

@@ -9,6 +9,7 @@
 
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
+#include "plugins/plugin_security.hpp"
 
 namespace gradplug {
 
@@ -38,14 +39,8 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
     throw Error("plugin directory '" + dir.string() + "' does not exist or is not a directory");
   }
   if (!allow_insecure_) {
-    const auto perms = fs::status(dir, ec).permissions();
-    if ((perms & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none)
-      throw Error("refusing to load plugins from " + dir.string() +
-                  ": users other than its owner can write to it, so they could plant code gradplug "
-                  "would run "
-                  "(chmod go-w " +
-                  dir.string() +
-                  ", or pass --allow-insecure-plugins if you trust everyone who can)");
+    if (const std::string reason = detail::unsafe_directory_reason(dir); !reason.empty())
+      throw Error("refusing to load plugins from " + dir.string() + ": " + reason);
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec))
@@ -58,13 +53,8 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
 
 bool Registry::load_file(const fs::path& file) {
   if (!allow_insecure_) {
-    std::error_code ec;
-    const auto perms = fs::status(file, ec).permissions();
-    if ((perms & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none) {
-      skipped_.push_back(
-          {file,
-           "users other than its owner can write to it, so it is not loaded (chmod go-w it, "
-           "or pass --allow-insecure-plugins)"});
+    if (std::string reason = detail::unsafe_file_reason(file); !reason.empty()) {
+      skipped_.push_back({file, std::move(reason)});
       return false;
     }
   }
