@@ -1,6 +1,6 @@
 // The plugin scanner and its cache: a library whose load-time code exits, crashes, hangs or prints
-// is skipped with that reason and never loaded into this process; the verdict is cached per file
-// identity, and only in a cache nobody else can write.
+// is skipped with that reason and never loaded into this process; names with control characters
+// are refused; the verdict is cached per file identity, and only in a cache nobody else can write.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -30,6 +30,12 @@ std::string read_text(const fs::path& file) {
 
 bool is_mapped(const fs::path& file) {
   return read_text("/proc/self/maps").find(fs::canonical(file).string()) != std::string::npos;
+}
+
+bool has_control(const std::string& text) {
+  for (char c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  return false;
 }
 
 // Sets an environment variable for one scope, restoring the old value after.
@@ -116,6 +122,37 @@ TEST_F(Scan, APluginThatHangsWhileLoadingIsKilledAfterTheTimeout) {
   const std::string reason = reason_for("hangs_on_load");
   EXPECT_NE(reason.find("did not finish loading within 300 ms"), std::string::npos) << reason;
   EXPECT_FALSE(is_mapped(broken_file("hangs_on_load")));
+}
+
+TEST_F(Scan, NamesWithControlCharactersAreRefusedAndQuotedEscaped) {
+  const std::string name = reason_for("control_name");
+  EXPECT_NE(name.find("its name \"evil\\nactivation fake_line \\x1b[31m\" holds control"),
+            std::string::npos)
+      << name;
+  EXPECT_FALSE(has_control(name));
+  const std::string param = reason_for("control_param");
+  EXPECT_NE(param.find("its parameter name \"scale\\n\\x1b[2J\" holds control"), std::string::npos)
+      << param;
+  EXPECT_FALSE(has_control(param));
+}
+
+TEST_F(Scan, ADescriptionWithControlCharactersLoadsAndEscapes) {
+  Registry registry;
+  registry.scan_directory(kBroken / "control_description");
+  ASSERT_EQ(registry.plugins().size(), 1u);
+  const std::string shown = gradplug::escape_control(registry.plugins()[0].descriptor->description);
+  EXPECT_FALSE(has_control(shown));
+  EXPECT_EQ(shown,
+            "Line one\\nactivation forged 1.0.0  /fake.so\\t\\x1b[31mred\\x1b[0m\\x7f (test "
+            "plugin).");
+}
+
+TEST(EscapeControl, EscapesEveryControlByteAndNothingElse) {
+  using gradplug::escape_control;
+  EXPECT_EQ(escape_control("plain text, UTF-8: \xc3\xa9"), "plain text, UTF-8: \xc3\xa9");
+  EXPECT_EQ(escape_control("a\nb\tc\rd"), "a\\nb\\tc\\rd");
+  EXPECT_EQ(escape_control(std::string("\x01\x1b\x1f\x7f", 4)), "\\x01\\x1b\\x1f\\x7f");
+  EXPECT_EQ(escape_control(std::string("nul\0byte", 8)), "nul\\x00byte");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Plugins that would take the host down, through the real binary: a library that exits, crashes,
 // hangs or prints while loading is scanned in a child process, named with its reason, and never
-// loaded; every command goes on with the good plugins and its own output stays clean. Also the
-// scan cache across starts.
+// loaded; every command goes on with the good plugins and its own output stays clean. Also names
+// and descriptions with control characters, and the scan cache across starts.
 #include <string>
 #include <vector>
 
@@ -23,6 +23,8 @@ const Case kLoadTimeCases[] = {
     {"crashes_on_load", "crashed while loading: killed by SIGSEGV"},
     {"prints_on_load", "wrote to standard output or error while loading (\"row,surprise\\n\")"},
     {"hangs_on_load", "did not finish loading within 500 ms"},
+    {"control_name", "its name \"evil\\nactivation fake_line \\x1b[31m\" holds control characters"},
+    {"control_param", "its parameter name \"scale\\n\\x1b[2J\" holds control characters"},
 };
 // A short timeout for hangs_on_load; a cache of the test's own, so every start scans afresh.
 RunOptions scan_options(const TempDir& cache) {
@@ -56,6 +58,18 @@ TEST(PluginLoading, CheckPluginFailsOnEachWithTheReason) {
     EXPECT_CONTAINS(r.out, std::string("FAIL  load: ") + c.reason);
     EXPECT_CONTAINS(lines_of(r.out).back(), "1 of 1 checks failed");
   }
+}
+
+TEST(PluginLoading, ADescriptionWithControlCharactersIsPrintedEscaped) {
+  TempDir cwd;
+  const RunResult r =
+      run_gradplug({"plugins", "--plugin-dir", broken_dir("control_description")}, cwd.path());
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_CONTAINS(r.out,
+                  "\n  Line one\\nactivation forged 1.0.0  /fake.so\\t\\x1b[31mred\\x1b[0m\\x7f "
+                  "(test plugin).\n");
+  EXPECT_EQ(r.out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(r.out.find("\nactivation forged"), std::string::npos);
 }
 
 TEST(PluginLoading, TrainAndPredictGoOnAndPredictsCsvStaysClean) {

@@ -23,6 +23,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+bool has_control(const char* text) {
+  for (const char* c = text; *c; ++c)
+    if (static_cast<unsigned char>(*c) < 0x20 || *c == 0x7f) return true;
+  return false;
+}
+
 std::string replace_all(std::string text, const std::string& from, const std::string& to) {
   for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at))
     text.replace(at, from.size(), to), at += to.size();
@@ -229,11 +235,19 @@ std::string descriptor_problem(const boost::dll::shared_library& library) {
   if (kind != GP_KIND_ACTIVATION && kind != GP_KIND_OPTIMIZER && kind != GP_KIND_REGULARIZER)
     return "unknown plugin kind " + std::to_string(d.kind);
   if (!d.name || !*d.name) return "descriptor has no name";
+  // A name is printed everywhere and typed in configs: a newline or an escape sequence in it
+  // could forge lines of gradplug's output or drive the terminal.
+  if (has_control(d.name))
+    return "its name \"" + escape_control(d.name) +
+           "\" holds control characters (newlines, escapes); a plugin name must be printable";
   if (!d.create || !d.destroy) return "descriptor lacks create or destroy";
   if (d.param_count && !d.params) return "descriptor declares parameters but gives no schema";
   for (std::size_t i = 0; i < d.param_count; ++i) {
     const gp_param& p = d.params[i];
     if (!p.name || !*p.name) return "schema entry " + std::to_string(i) + " has no name";
+    if (has_control(p.name))
+      return "its parameter name \"" + escape_control(p.name) +
+             "\" holds control characters (newlines, escapes); a parameter name must be printable";
   }
   return "";
 }
