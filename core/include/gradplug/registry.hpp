@@ -113,7 +113,8 @@ class Registry {
                             const std::vector<gp_value>& values,
                             const std::string& key_prefix) const;
 
-  bool load_one(const std::filesystem::path& file);
+  // in_checked_directory: file is in a directory scan_directory has just found safe.
+  bool load_one(const std::filesystem::path& file, bool in_checked_directory);
   bool skip(const std::filesystem::path& file, std::string reason);
   detail::ScanCache& cache();
 

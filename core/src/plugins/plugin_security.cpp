@@ -83,4 +83,11 @@ std::string unsafe_file_reason(const fs::path& file) {
   return problem;
 }
 
+std::string unsafe_file_in_safe_directory_reason(const fs::path& file) {
+  struct stat st {};
+  if (::lstat(file.c_str(), &st) == 0 && !S_ISLNK(st.st_mode))
+    return entry_problem(file, true, true);
+  return unsafe_file_reason(file);
+}
+
 }  // namespace gradplug::detail

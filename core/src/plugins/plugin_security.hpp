@@ -18,4 +18,8 @@ std::string unsafe_directory_reason(const std::filesystem::path& dir);
 // it, every directory above; also those of the file a symbolic link resolves to), or "".
 std::string unsafe_file_reason(const std::filesystem::path& file);
 
+// unsafe_file_reason for a file in a directory that unsafe_directory_reason has just passed: a
+// file that is no symbolic link needs only its own owner and mode checked (its directories are).
+std::string unsafe_file_in_safe_directory_reason(const std::filesystem::path& file);
+
 }  // namespace gradplug::detail

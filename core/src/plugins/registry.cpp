@@ -108,7 +108,7 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
   if (ec) throw Error("cannot read plugin directory '" + dir.string() + "': " + ec.message());
   std::sort(files.begin(), files.end());
   try {
-    for (const auto& file : files) load_one(file);
+    for (const auto& file : files) load_one(file, true);
   } catch (...) {
     cache().save();
     throw;
@@ -117,7 +117,7 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
 }
 
 bool Registry::load_file(const fs::path& file) {
-  const bool loaded = load_one(file);
+  const bool loaded = load_one(file, false);
   cache().save();
   return loaded;
 }
@@ -132,10 +132,11 @@ detail::ScanCache& Registry::cache() {
   return *cache_;
 }
 
-bool Registry::load_one(const fs::path& file) {
+bool Registry::load_one(const fs::path& file, bool in_checked_directory) {
   if (!allow_insecure_) {
-    if (std::string reason = detail::unsafe_file_reason(file); !reason.empty())
-      return skip(file, std::move(reason));
+    std::string reason = in_checked_directory ? detail::unsafe_file_in_safe_directory_reason(file)
+                                              : detail::unsafe_file_reason(file);
+    if (!reason.empty()) return skip(file, std::move(reason));
   }
   detail::PluginFile opened;
   std::string error;

@@ -28,7 +28,8 @@ int command_plugins(const std::vector<std::string>& args) {
       const gp_descriptor& d = *plugin.descriptor;
       // Names are printable (the registry refuses others); the free text is printed escaped, so
       // a plugin cannot forge lines or send escape sequences to the terminal.
-      std::cout << kind_name(kind) << " " << d.name << " " << escape_control(d.version ? d.version : "") << "  "
+      std::cout << kind_name(kind) << " " << d.name << " "
+                << escape_control(d.version ? d.version : "") << "  "
                 << escape_control(plugin.file.string()) << "\n  "
                 << escape_control(d.description ? d.description : "") << "\n";
       for (std::size_t i = 0; i < d.param_count; ++i) {
