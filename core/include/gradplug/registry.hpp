@@ -1,6 +1,10 @@
 // Registry: finds plugin libraries in directories, checks them, and creates instances by name.
 //
-// Each library is loaded with immediate binding (a missing symbol fails at load, not later). Its
+// Each library is first loaded in a child process (the scanner, plugins/plugin_scan.hpp): one that
+// exits, crashes, hangs or prints while loading is skipped with that reason and never loaded here.
+// The verdict is cached per file identity (plugins/scan_cache.hpp). Files and directories others
+// could write to are refused (plugins/plugin_security.hpp). Each library is loaded with immediate
+// binding (a missing symbol fails at load, not later). Its
 // descriptor's ABI version is read before anything else. Files that are not libraries, lack the
 // descriptor or have another ABI version are skipped and remembered with the reason; two plugins
 // with the same kind and name are an Error naming both files. Objects made by a plugin hold a
@@ -24,6 +28,10 @@ class shared_library;
 
 namespace gradplug {
 
+namespace detail {
+class ScanCache;
+}
+
 // "activation", "optimizer" or "regularizer".
 const char* kind_name(gp_kind kind);
 
@@ -36,6 +44,10 @@ struct LoadedPlugin {
   gp_kind kind() const { return static_cast<gp_kind>(descriptor->kind); }  // the descriptor's kind
   std::string_view name() const { return descriptor->name; }               // the descriptor's name
 };
+
+// `text` with every control character (a byte below 0x20, or 0x7f) written as an escape, e.g.
+// "\n", "\t", "\x1b", so what a plugin says cannot forge lines or drive the terminal.
+std::string escape_control(std::string_view text);
 
 // A file that was not loaded as a plugin, and why (shown by `gradplug plugins`).
 struct SkippedFile {
@@ -56,8 +68,9 @@ class Registry {
 
   // Loads every regular file in dir whose name ends in ".so" (in name order). A missing directory
   // is skipped silently when optional, else an Error. Throws Error on a duplicate (kind, name), and
-  // on a directory that users other than its owner (group or others) can write to; a plugin file
-  // others can write to is skipped with that reason.
+  // on a directory that is unsafe: owned by another user than root or the caller, or writable by
+  // group or others, or below such a directory (a sticky one, as /tmp, is fine); a plugin file
+  // that is unsafe in the same way (after resolving links) is skipped with that reason.
   void scan_directory(const std::filesystem::path& dir, bool optional = false);
   // Loads one library file; returns false (and records why in skipped()) if it is not a plugin.
   bool load_file(const std::filesystem::path& file);
@@ -100,9 +113,15 @@ class Registry {
                             const std::vector<gp_value>& values,
                             const std::string& key_prefix) const;
 
+  // in_checked_directory: file is in a directory scan_directory has just found safe.
+  bool load_one(const std::filesystem::path& file, bool in_checked_directory);
+  bool skip(const std::filesystem::path& file, std::string reason);
+  detail::ScanCache& cache();
+
   std::vector<LoadedPlugin> plugins_;
   std::vector<SkippedFile> skipped_;
   bool allow_insecure_ = false;
+  std::unique_ptr<detail::ScanCache> cache_;  // read on first use
 };
 
 }  // namespace gradplug

@@ -1,14 +1,21 @@
 #include "gradplug/registry.hpp"
 
-#include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
+#include <mutex>
 
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
+#include "plugins/plugin_scan.hpp"
+#include "plugins/plugin_security.hpp"
+#include "plugins/scan_cache.hpp"
 
 namespace gradplug {
 
@@ -26,6 +33,59 @@ const char* kind_name(gp_kind kind) {
   return "unknown";
 }
 
+namespace {
+
+// How long the scanner may take to load one library: GRADPLUG_PLUGIN_SCAN_TIMEOUT seconds
+// (default 10).
+int scan_timeout_ms() {
+  const char* env = std::getenv("GRADPLUG_PLUGIN_SCAN_TIMEOUT");
+  const double seconds = env ? std::atof(env) : 0.0;
+  return seconds > 0 ? static_cast<int>(seconds * 1000) : 10000;
+}
+
+// The descriptor through which the host loads a file, one per file identity for the life of the
+// process. The loader knows a library by the name it was opened with ("/proc/self/fd/N") and
+// returns the library already loaded under that name, so N must never come to mean another file:
+// it stays open. A file loaded again (another Registry) reuses its descriptor.
+std::mutex open_files_mutex;
+std::map<std::pair<std::uint64_t, std::uint64_t>, int> open_files;
+
+int keep_open(const detail::PluginFile& opened) {
+  const std::lock_guard<std::mutex> lock(open_files_mutex);
+  const auto [it, inserted] = open_files.try_emplace({opened.device, opened.inode}, opened.fd);
+  if (!inserted) ::close(opened.fd);
+  return it->second;
+}
+
+// Whether this process has loaded the file before: its load-time code already ran here, cleanly.
+bool loaded_before(const detail::PluginFile& opened) {
+  const std::lock_guard<std::mutex> lock(open_files_mutex);
+  return open_files.count({opened.device, opened.inode}) != 0;
+}
+
+}  // namespace
+
+std::string escape_control(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte >= 0x20 && byte != 0x7f) {
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", byte);
+      out += hex;
+    }
+  }
+  return out;
+}
+
 Registry::Registry() = default;
 Registry::~Registry() = default;
 Registry::Registry(Registry&&) noexcept = default;
@@ -38,14 +98,8 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
     throw Error("plugin directory '" + dir.string() + "' does not exist or is not a directory");
   }
   if (!allow_insecure_) {
-    const auto perms = fs::status(dir, ec).permissions();
-    if ((perms & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none)
-      throw Error("refusing to load plugins from " + dir.string() +
-                  ": users other than its owner can write to it, so they could plant code gradplug "
-                  "would run "
-                  "(chmod go-w " +
-                  dir.string() +
-                  ", or pass --allow-insecure-plugins if you trust everyone who can)");
+    if (const std::string reason = detail::unsafe_directory_reason(dir); !reason.empty())
+      throw Error("refusing to load plugins from " + dir.string() + ": " + reason);
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec))
@@ -53,69 +107,62 @@ void Registry::scan_directory(const fs::path& dir, bool optional) {
       files.push_back(entry.path());
   if (ec) throw Error("cannot read plugin directory '" + dir.string() + "': " + ec.message());
   std::sort(files.begin(), files.end());
-  for (const auto& file : files) load_file(file);
+  try {
+    for (const auto& file : files) load_one(file, true);
+  } catch (...) {
+    cache().save();
+    throw;
+  }
+  cache().save();
 }
 
 bool Registry::load_file(const fs::path& file) {
+  const bool loaded = load_one(file, false);
+  cache().save();
+  return loaded;
+}
+
+bool Registry::skip(const fs::path& file, std::string reason) {
+  skipped_.push_back({file, std::move(reason)});
+  return false;
+}
+
+detail::ScanCache& Registry::cache() {
+  if (!cache_) cache_ = std::make_unique<detail::ScanCache>(detail::ScanCache::open_default());
+  return *cache_;
+}
+
+bool Registry::load_one(const fs::path& file, bool in_checked_directory) {
   if (!allow_insecure_) {
-    std::error_code ec;
-    const auto perms = fs::status(file, ec).permissions();
-    if ((perms & (fs::perms::group_write | fs::perms::others_write)) != fs::perms::none) {
-      skipped_.push_back(
-          {file,
-           "users other than its owner can write to it, so it is not loaded (chmod go-w it, "
-           "or pass --allow-insecure-plugins)"});
-      return false;
-    }
+    std::string reason = in_checked_directory ? detail::unsafe_file_in_safe_directory_reason(file)
+                                              : detail::unsafe_file_reason(file);
+    if (!reason.empty()) return skip(file, std::move(reason));
   }
+  detail::PluginFile opened;
+  std::string error;
+  if (!detail::open_plugin_file(file, opened, error)) return skip(file, error);
+  // The scanner's verdict on this very file (by identity), from the cache or a fresh scan.
+  const std::string key = fs::absolute(file).lexically_normal().string();
+  detail::ScanVerdict verdict;
+  if (loaded_before(opened)) {
+    verdict.clean = true;
+  } else if (const detail::ScanVerdict* known = cache().find(key, opened)) {
+    verdict = *known;
+  } else {
+    verdict = detail::scan_in_child(file, opened, scan_timeout_ms());
+    cache().put(key, opened, verdict);
+  }
+  if (!verdict.clean) {
+    ::close(opened.fd);
+    return skip(file, verdict.reason);
+  }
+  opened.fd = keep_open(opened);
   auto library = std::make_shared<boost::dll::shared_library>();
-  boost::dll::fs::error_code ec;
-  // rtld_now: every symbol is resolved here; rtld_local: plugins cannot see each other's symbols.
-  library->load(file, boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, ec);
-  if (ec) {
-    // Boost.DLL 1.74 reports every dlopen failure as "bad file descriptor"; ask the loader itself
-    // for the real reason (an unresolved symbol, not an ELF file, a wrong architecture, ...).
-    std::string reason = ec.message();
-    if (void* handle = ::dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL)) {
-      ::dlclose(handle);
-    } else if (const char* message = ::dlerror()) {
-      reason = message;
-    }
-    skipped_.push_back({file, "cannot be loaded: " + reason});
-    return false;
-  }
-  if (!library->has(GRADPLUG_DESCRIPTOR_SYMBOL)) {
-    skipped_.push_back({file, std::string("a library without the '") + GRADPLUG_DESCRIPTOR_SYMBOL +
-                                  "' descriptor (not a gradplug plugin)"});
-    return false;
-  }
-  // The ABI version is the first member and the only one read before it is checked.
-  const auto abi = library->get_alias<const std::uint32_t>(GRADPLUG_DESCRIPTOR_SYMBOL);
-  if (abi != GRADPLUG_ABI_VERSION) {
-    skipped_.push_back({file, "built for plugin ABI version " + std::to_string(abi) +
-                                  ", this gradplug needs version " +
-                                  std::to_string(GRADPLUG_ABI_VERSION) + " (rebuild the plugin)"});
-    return false;
-  }
+  if (!detail::load_library(file, opened, *library, error)) return skip(file, error);
+  if (std::string problem = detail::descriptor_problem(*library); !problem.empty())
+    return skip(file, std::move(problem));
   const auto& descriptor = library->get_alias<const gp_descriptor>(GRADPLUG_DESCRIPTOR_SYMBOL);
   const auto kind = static_cast<gp_kind>(descriptor.kind);
-  std::string problem;
-  if (kind != GP_KIND_ACTIVATION && kind != GP_KIND_OPTIMIZER && kind != GP_KIND_REGULARIZER)
-    problem = "unknown plugin kind " + std::to_string(descriptor.kind);
-  else if (!descriptor.name || !*descriptor.name)
-    problem = "descriptor has no name";
-  else if (!descriptor.create || !descriptor.destroy)
-    problem = "descriptor lacks create or destroy";
-  else if (descriptor.param_count && !descriptor.params)
-    problem = "descriptor declares parameters but gives no schema";
-  for (std::size_t i = 0; problem.empty() && i < descriptor.param_count; ++i) {
-    const gp_param& p = descriptor.params[i];
-    if (!p.name || !*p.name) problem = "schema entry " + std::to_string(i) + " has no name";
-  }
-  if (!problem.empty()) {
-    skipped_.push_back({file, problem});
-    return false;
-  }
   if (const LoadedPlugin* other = find(kind, descriptor.name)) {
     throw Error("two " + std::string(kind_name(kind)) + " plugins are named '" + descriptor.name +
                 "': " + other->file.string() + " and " + file.string() +

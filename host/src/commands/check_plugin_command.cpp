@@ -77,7 +77,9 @@ int command_check_plugin(const std::vector<std::string>& args) {
     std::snprintf(g_current_check, sizeof g_current_check, "%s", name.c_str());
   };
   hooks.on_result = [](const CheckResult& r) {
-    std::cout << (r.passed ? "PASS  " : "FAIL  ") << r.name << ": " << r.detail << std::endl;
+    // Escaped: a detail may quote the plugin's own strings.
+    std::cout << (r.passed ? "PASS  " : "FAIL  ") << r.name << ": " << escape_control(r.detail)
+              << std::endl;
   };
   const std::vector<CheckResult> results = check_plugin_file(file, hooks);
   for (int s : {SIGSEGV, SIGFPE, SIGBUS, SIGILL, SIGABRT}) ::signal(s, SIG_DFL);

@@ -26,17 +26,24 @@ int command_plugins(const std::vector<std::string>& args) {
     for (const std::string& name : registry.names(kind)) {
       const LoadedPlugin& plugin = *registry.find(kind, name);
       const gp_descriptor& d = *plugin.descriptor;
-      std::cout << kind_name(kind) << " " << d.name << " " << d.version << "  "
-                << plugin.file.string() << "\n  " << d.description << "\n";
+      // Names are printable (the registry refuses others); the free text is printed escaped, so
+      // a plugin cannot forge lines or send escape sequences to the terminal.
+      std::cout << kind_name(kind) << " " << d.name << " "
+                << escape_control(d.version ? d.version : "") << "  "
+                << escape_control(plugin.file.string()) << "\n  "
+                << escape_control(d.description ? d.description : "") << "\n";
       for (std::size_t i = 0; i < d.param_count; ++i) {
         const gp_param& p = d.params[i];
         std::cout << "    " << p.name << " (" << type_name(p.type) << ", default "
-                  << format_default(p) << ", " << describe_accepted(p) << "): " << p.doc << "\n";
+                  << escape_control(format_default(p)) << ", "
+                  << escape_control(describe_accepted(p))
+                  << "): " << escape_control(p.doc ? p.doc : "") << "\n";
       }
     }
   }
   for (const auto& skip : registry.skipped())
-    std::cerr << "gradplug: warning: skipped " << skip.file.string() << ": " << skip.reason << "\n";
+    std::cerr << "gradplug: warning: skipped " << escape_control(skip.file.string()) << ": "
+              << escape_control(skip.reason) << "\n";
   return 0;
 }
 
