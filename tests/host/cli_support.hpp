@@ -139,8 +139,15 @@ inline RunResult run_gradplug(const std::vector<std::string>& args, const fs::pa
   argv.push_back(nullptr);
   std::vector<std::string> env_text;
   for (char** e = environ; *e; ++e)
-    if (std::strncmp(*e, "GRADPLUG_PLUGIN_PATH=", 21) != 0) env_text.emplace_back(*e);
+    if (std::strncmp(*e, "GRADPLUG_PLUGIN_PATH=", 21) != 0 &&
+        std::strncmp(*e, "XDG_CACHE_HOME=", 15) != 0)
+      env_text.emplace_back(*e);
   env_text.insert(env_text.end(), options.env.begin(), options.env.end());
+  // The plugin scan cache goes to a directory of this test process, never the user's own.
+  static const TempDir cache_home;
+  if (std::none_of(options.env.begin(), options.env.end(),
+                   [](const std::string& e) { return e.rfind("XDG_CACHE_HOME=", 0) == 0; }))
+    env_text.push_back("XDG_CACHE_HOME=" + cache_home.path().string());
   std::vector<char*> envp;
   for (auto& e : env_text) envp.push_back(e.data());
   envp.push_back(nullptr);
