@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,11 +20,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
+#include <optional>
 #include <sstream>
 #include <thread>
 
 #include "cli/cli.hpp"
 #include "cli/progress.hpp"
+#include "cli/stop_signal.hpp"
 #include "cli/suggest.hpp"
 #include "compare/compare_plan.hpp"
 #include "compare/compare_report.hpp"
@@ -34,6 +37,7 @@
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
 #include "run/files.hpp"
+#include "run/run_lock.hpp"
 
 namespace gradplug::host {
 
@@ -570,6 +574,7 @@ int command_compare(const std::vector<std::string>& args) {
   // shared by the shards of one comparison. It holds the base config and the plan, so every
   // process that works in it agrees on what the runs are.
   fs::path out;
+  std::optional<RunLock> lock;  // one comparison per directory; its shards share it
   const std::string base_text = to_yaml(resolved_config(base, registry));
   if (vm.count("resume")) {
     if (vm.count("out"))
@@ -579,6 +584,8 @@ int command_compare(const std::vector<std::string>& args) {
     if (!fs::is_regular_file(out / "base.yaml", ec))
       throw Error("--resume " + out.string() +
                   ": not a comparison directory (it has no base.yaml)");
+    lock.emplace(RunLock::claim(out, "gradplug compare --resume", "--resume " + out.string(),
+                                sharded));
   } else if (sharded) {
     if (!vm.count("out"))
       throw Error("--shard: give the directory all shards share, with --out DIR (or --resume DIR)");
@@ -592,15 +599,20 @@ int command_compare(const std::vector<std::string>& args) {
         // Other shards may be starting in it right now; anything else means the directory holds
         // something that is not a comparison.
         const std::string file = entry.path().filename().string();
-        const std::vector<std::string> ours = {"runs", "shards", "logs", "plan.json", "base.yaml"};
+        const std::vector<std::string> ours = {"runs",      "shards",   "logs",
+                                               "plan.json", "base.yaml", kLockFile};
         if (std::find(ours.begin(), ours.end(), file) == ours.end() &&
             file.find(".tmp-") == std::string::npos)
           throw Error("--out " + out.string() + ": holds '" + file +
                       "' but no comparison (no base.yaml); choose a new or empty directory");
       }
+    lock.emplace(RunLock::claim(out, "gradplug compare --shard", "--out " + out.string(), true));
   } else {
-    out = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs",
-                               "compare-" + base.name);
+    ClaimedDirectory claimed =
+        create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs",
+                             "compare-" + base.name, "gradplug compare");
+    out = claimed.path;
+    lock.emplace(std::move(claimed.lock));
   }
   // Shards starting together may all get here first: each write is atomic and the contents are
   // identical for the same comparison. Whichever landed, it must be this comparison's (a new
@@ -646,6 +658,11 @@ int command_compare(const std::vector<std::string>& args) {
       ++reused;  // its own summary.json says how it ended
       continue;
     }
+    if (const auto holder = RunLock::holder(run_dir)) {  // a duplicate shard, say: leave it be
+      std::cerr << "gradplug compare: " << run_dir.string() << " is in use by " << *holder
+                << "; not run here\n";
+      continue;
+    }
     std::error_code ec;
     fs::remove(run_status_file(out, r), ec);  // an earlier failure is no longer the news
     Job job;
@@ -669,7 +686,10 @@ int command_compare(const std::vector<std::string>& args) {
               << job_list.size() << " to run\n";
   Progress progress(stderr, job_list.size(), false);
   std::size_t done = 0, failed = 0;
-  PoolOptions pool{jobs, vm["timeout"].as<double>(), vm.count("fail-fast") > 0};
+  PoolOptions pool{jobs, vm["timeout"].as<double>(), vm.count("fail-fast") > 0,
+                   &StopSignal::received};
+  const StopSignal stop_signal;
+  std::size_t stopped = 0;
   run_jobs(job_list, pool, [&](std::size_t j, const JobResult& r) {
     ++done;
     const PlannedRun& run = plan.runs[job_run[j]];
@@ -678,12 +698,24 @@ int command_compare(const std::vector<std::string>& args) {
       const std::string status = r.status == JobResult::Status::Failed && r.exit_code < 0
                                      ? "crashed (signal " + std::to_string(-r.exit_code) + ")"
                                      : std::string(status_word(r.status));
-      write_run_status(out, run, status, r.exit_code, r.seconds);
+      if (StopSignal::received() && r.status == JobResult::Status::Cancelled)
+        ++stopped;  // left with its checkpoint, to be resumed: no status is news
+      else
+        write_run_status(out, run, status, r.exit_code, r.seconds);
     }
     failed += r.status != JobResult::Status::Succeeded;
     progress.update(done, std::to_string(failed) + " failed");
   });
   progress.finish();
+  if (const int signo = StopSignal::received()) {
+    std::string resume = plan.command + " --resume " + shell_quote(out.string());
+    if (sharded) resume += " --shard " + std::to_string(shard) + "/" + std::to_string(shards);
+    std::cerr << "gradplug compare: stopped by " << (signo == SIGINT ? "SIGINT" : "SIGTERM")
+              << ": " << reused + done - stopped << " of " << selected.size()
+              << " runs finished, " << stopped << " stopped at a checkpoint, "
+              << job_list.size() - done << " not started. Resume with: " << resume << "\n";
+    return 128 + signo;
+  }
 
   if (sharded) {
     // This shard's runs only: the others may be running elsewhere, and `report` merges them all.

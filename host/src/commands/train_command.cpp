@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -93,8 +94,13 @@ int command_train(const std::vector<std::string>& args) {
   }
   const Clock::time_point wall_start = Clock::now();
   const fs::path resume_dir = resume ? fs::path(vm["resume"].as<std::string>()) : fs::path();
+  // The run directory is this process's alone from here to the end (run/run_lock.hpp).
+  std::optional<RunLock> lock;
   if (resume) {
     std::error_code ec;
+    if (fs::is_directory(resume_dir, ec))
+      lock.emplace(RunLock::claim(resume_dir, "gradplug train --resume",
+                                  "--resume " + resume_dir.string()));
     if (!fs::is_regular_file(resume_dir / "config.yaml", ec) ||
         !fs::is_regular_file(resume_dir / "model.json", ec))
       throw Error(
@@ -153,8 +159,10 @@ int command_train(const std::vector<std::string>& args) {
     state = loaded.train_state;
     record.resume(run_dir, state.step);
   } else {
-    run_dir =
-        create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs", spec.name);
+    ClaimedDirectory claimed = create_run_directory(
+        vm.count("out") ? vm["out"].as<std::string>() : "", "runs", spec.name, "gradplug train");
+    run_dir = claimed.path;
+    lock.emplace(std::move(claimed.lock));
     write_file_atomic(run_dir / "config.yaml", to_yaml(resolved_config(spec, registry)));
     std::string command = "gradplug train";
     for (const auto& a : args) command += " " + shell_quote(a);

@@ -125,8 +125,10 @@ int command_playground(const po::variables_map& vm) {
     walks.push_back(std::move(w));
   }
 
-  const fs::path out = create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "",
-                                            "runs", "playground-" + name);
+  const ClaimedDirectory claimed =
+      create_run_directory(vm.count("out") ? vm["out"].as<std::string>() : "", "runs",
+                           "playground-" + name, "gradplug compare --function");
+  const fs::path& out = claimed.path;
   auto distance = [&](double x, double y) {
     double best = INFINITY;
     for (const auto& m : f->minima) best = std::min(best, std::hypot(x - m[0], y - m[1]));

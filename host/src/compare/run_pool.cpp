@@ -34,8 +34,13 @@ pid_t spawn(const std::string& program, const Job& job) {
                                    0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
   pid_t pid = 0;
-  const int error = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  const int error = posix_spawn(&pid, program.c_str(), &actions, &attributes, argv.data(), environ);
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
   if (error != 0) throw Error("cannot start " + program + ": " + std::strerror(error));
   return pid;
@@ -56,7 +61,7 @@ std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, const PoolOptions&
   std::size_t next = 0;
   bool stopping = false;
   const std::size_t parallel = std::max<std::size_t>(1, options.parallel);
-  while (next < jobs.size() || !running.empty()) {
+  while ((!stopping && next < jobs.size()) || !running.empty()) {
     while (!stopping && next < jobs.size() && running.size() < parallel) {
       running[spawn(program, jobs[next])] = Running{next, Clock::now()};
       ++next;
@@ -86,7 +91,12 @@ std::vector<JobResult> run_jobs(const std::vector<Job>& jobs, const PoolOptions&
       on_done(r.job, result);
       continue;
     }
-    // Nothing ended: enforce the timeout, then wait a little.
+    // Nothing ended: pass on a stop, enforce the timeout, then wait a little.
+    if (!stopping && options.stop_requested)
+      if (const int signo = options.stop_requested()) {
+        stopping = true;
+        for (auto& [other, info] : running) ::kill(other, signo);
+      }
     if (options.timeout_seconds > 0)
       for (auto& [p, info] : running)
         if (!info.killed_for_time &&

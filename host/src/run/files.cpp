@@ -124,18 +124,39 @@ void remove_stale_temporaries(const fs::path& dir) {
   }
 }
 
-fs::path create_run_directory(const std::string& requested, const fs::path& parent,
-                              const std::string& name) {
+namespace {
+
+// Empty but for a lock file (a claimant's, held or left by a killed process).
+bool empty_but_lock(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.path().filename() != kLockFile) return false;
+  return !ec;
+}
+
+}  // namespace
+
+ClaimedDirectory create_run_directory(const std::string& requested, const fs::path& parent,
+                                      const std::string& name, const std::string& command) {
   std::error_code ec;
   if (!requested.empty()) {
     const fs::path dir(requested);
-    if (fs::exists(dir, ec) && !(fs::is_directory(dir, ec) && fs::is_empty(dir, ec)))
-      throw Error("--out " + requested +
+    const std::string named = "--out " + requested;
+    auto refuse_if_used = [&] {
+      if (const auto holder = RunLock::holder(dir))
+        throw Error(named + ": in use by " + *holder + "; choose another directory");
+      throw Error(named +
                   ": already exists and is not an empty directory; choose a new directory so no "
                   "earlier result is overwritten");
+    };
+    if (fs::exists(dir, ec) && !(fs::is_directory(dir, ec) && empty_but_lock(dir)))
+      refuse_if_used();
     fs::create_directories(dir, ec);
-    if (ec) throw Error("--out " + requested + ": cannot create the directory: " + ec.message());
-    return dir;
+    if (ec) throw Error(named + ": cannot create the directory: " + ec.message());
+    RunLock lock = RunLock::claim(dir, command, named);
+    // Another process may have claimed, filled and left it between the check and the claim.
+    if (!empty_but_lock(dir)) refuse_if_used();
+    return {dir, std::move(lock)};
   }
   const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
   std::tm local{};
@@ -148,7 +169,7 @@ fs::path create_run_directory(const std::string& requested, const fs::path& pare
   for (int attempt = 1; attempt < 1000; ++attempt) {
     const fs::path dir = parent / (attempt == 1 ? base : base + "-" + std::to_string(attempt));
     // create_directory is atomic: two runs started in the same second get different directories.
-    if (fs::create_directory(dir, ec)) return dir;
+    if (fs::create_directory(dir, ec)) return {dir, RunLock::claim(dir, command, dir.string())};
     if (ec) throw Error(dir.string() + ": cannot create the run directory: " + ec.message());
   }
   throw Error(parent.string() + ": too many runs named " + base);

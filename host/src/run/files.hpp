@@ -4,6 +4,8 @@
 #include <filesystem>
 #include <string>
 
+#include "run/run_lock.hpp"
+
 namespace gradplug::host {
 
 // Writes content to a temporary file beside path, flushes it to disk, then renames it over path.
@@ -20,10 +22,18 @@ void write_output_file(const std::string& path, const std::string& content,
 // Removes the temporary files that write_file_atomic leaves when a process is killed mid-write.
 void remove_stale_temporaries(const std::filesystem::path& dir);
 
-// Creates a new, empty run directory. With `requested` empty: <parent>/<name>-<timestamp>
-// (suffixed -2, -3, ... if taken); else exactly `requested`, which must not exist or be empty.
-std::filesystem::path create_run_directory(const std::string& requested,
-                                           const std::filesystem::path& parent,
-                                           const std::string& name);
+// A new run directory, claimed by this process for as long as `lock` lives.
+struct ClaimedDirectory {
+  std::filesystem::path path;
+  RunLock lock;
+};
+
+// Creates and claims a new, empty run directory for `command`. With `requested` empty:
+// <parent>/<name>-<timestamp> (suffixed -2, -3, ... if taken); else exactly `requested`, which
+// must not exist or be empty. Two processes given the same directory: one gets it, the other an
+// Error naming the holder.
+ClaimedDirectory create_run_directory(const std::string& requested,
+                                      const std::filesystem::path& parent,
+                                      const std::string& name, const std::string& command);
 
 }  // namespace gradplug::host
