@@ -122,6 +122,7 @@ struct RunOptions {
   std::vector<std::string> env;  // extra NAME=value entries
   long long address_space_limit = 0;
   int timeout_seconds = 120;
+  std::string stdout_path;  // the child's stdout goes here instead (e.g. a device node)
 };
 
 // Runs gradplug with `args` in directory `cwd`. GRADPLUG_PLUGIN_PATH is removed from the child's
@@ -152,13 +153,14 @@ inline RunResult run_gradplug(const std::vector<std::string>& args, const fs::pa
   for (auto& e : env_text) envp.push_back(e.data());
   envp.push_back(nullptr);
   const std::string cwd_text = cwd.string();
-  const std::string out_text = out_file.string();
+  const std::string out_text =
+      options.stdout_path.empty() ? out_file.string() : options.stdout_path;
   const std::string err_text = err_file.string();
 
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
-    const int out_fd = ::open(out_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    const int out_fd = ::open(out_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, 0644);
     const int err_fd = ::open(err_text.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int null_fd = ::open("/dev/null", O_RDONLY);
     if (out_fd < 0 || err_fd < 0 || null_fd < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(err_fd, 2) < 0 ||

@@ -11,4 +11,9 @@ namespace gradplug {
 // bad byte, or std::string::npos.
 std::size_t first_invalid_utf8(const std::string& text);
 
+// Why `name` cannot be one component of a path gradplug creates (a run or variant directory), or
+// "" when it can: not empty, "." or "..", at most 100 bytes, UTF-8 without '/', '\\', NUL or
+// other control characters.
+std::string path_component_problem(const std::string& name);
+
 }  // namespace gradplug

@@ -24,4 +24,16 @@ std::size_t first_invalid_utf8(const std::string& text) {
   return std::string::npos;
 }
 
+std::string path_component_problem(const std::string& name) {
+  if (name.empty()) return "it is empty";
+  if (name == "." || name == "..") return "'" + name + "' means a directory that already exists";
+  if (name.size() > 100) return "it is longer than 100 bytes";
+  for (const unsigned char c : name) {
+    if (c == '/' || c == '\\') return "it holds a '/' or '\\' (it names one directory)";
+    if (c < 0x20 || c == 0x7f) return "it holds a control character (such as a NUL or a newline)";
+  }
+  if (first_invalid_utf8(name) != std::string::npos) return "it is not UTF-8 text";
+  return "";
+}
+
 }  // namespace gradplug

@@ -137,15 +137,10 @@ int finish_standard_output(int status) {
 
 }  // namespace
 
-int run(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
-  // A flag for every command: passed on through the environment, so runs that compare starts
-  // (its own child processes) honour it too.
-  const auto insecure = std::find(args.begin(), args.end(), "--allow-insecure-plugins");
-  if (insecure != args.end()) {
-    args.erase(insecure);
-    ::setenv("GRADPLUG_ALLOW_INSECURE_PLUGINS", "1", 1);
-  }
+namespace {
+
+// The command the arguments name, run; a user's Error is printed and gives exit code 2.
+int dispatch(const std::vector<std::string>& args) {
   try {
     if (args.empty()) {
       print_usage(std::cerr);
@@ -162,9 +157,7 @@ int run(int argc, char** argv) {
       return 0;
     }
     for (const auto& c : commands())
-      if (c.name == first)
-        return finish_standard_output(
-            c.run(std::vector<std::string>(args.begin() + 1, args.end())));
+      if (c.name == first) return c.run(std::vector<std::string>(args.begin() + 1, args.end()));
     const bool is_flag = !first.empty() && first[0] == '-';
     throw Error(std::string(is_flag ? "unknown flag '" : "unknown command '") + first + "'" +
                 did_you_mean(first, is_flag ? std::vector<std::string>{"--help", "--version"}
@@ -177,6 +170,20 @@ int run(int argc, char** argv) {
     std::cerr << "gradplug: failed: " << e.what() << "\n";
     return 1;
   }
+}
+
+}  // namespace
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  // A flag for every command: passed on through the environment, so runs that compare starts
+  // (its own child processes) honour it too.
+  const auto insecure = std::find(args.begin(), args.end(), "--allow-insecure-plugins");
+  if (insecure != args.end()) {
+    args.erase(insecure);
+    ::setenv("GRADPLUG_ALLOW_INSECURE_PLUGINS", "1", 1);
+  }
+  return finish_standard_output(dispatch(args));
 }
 
 }  // namespace gradplug::host

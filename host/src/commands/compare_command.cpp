@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <csignal>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -309,10 +309,17 @@ std::string now_iso() {
   return text;
 }
 
-// --emit slurm: the prepared directory's runs as a job array; the script goes to stdout (and a
-// copy beside the runs).
-int emit_job_script(const po::variables_map& vm, const std::vector<std::string>& args,
-                    const ComparePlan& plan, const fs::path& out) {
+// An absolute, normalized directory without a trailing '/', as a job script names it.
+std::string script_path(const fs::path& dir) {
+  std::string path = fs::absolute(dir).lexically_normal().string();
+  if (!path.empty() && path.back() == '/') path.pop_back();
+  return path;
+}
+
+// --emit slurm: the job array for the plan, every flag checked; nothing is written here, so a
+// refused flag leaves no trace.
+SlurmJob slurm_job(const po::variables_map& vm, const std::vector<std::string>& args,
+                   const ComparePlan& plan) {
   const std::string scheduler = vm["emit"].as<std::string>();
   if (scheduler != "slurm")
     throw Error("--emit: unknown scheduler '" + scheduler + "'" +
@@ -347,10 +354,9 @@ int emit_job_script(const po::variables_map& vm, const std::vector<std::string>&
                     "' is not an sbatch option (e.g. --sbatch=--account=proj)");
       job.extra.push_back(directive("sbatch", line));
     }
-  job.out = fs::absolute(out).lexically_normal().string();
-  if (!job.out.empty() && job.out.back() == '/') job.out.pop_back();
+  for (const char* flag : {"resume", "out"})
+    if (vm.count(flag)) directive(flag, script_path(vm[flag].as<std::string>()));
   job.working_directory = fs::current_path().string();
-  directive(vm.count("resume") ? "resume" : "out", job.out);
   if (job.working_directory.find_first_of(" \t\n'\"\\") != std::string::npos)
     throw Error("--emit: the working directory '" + job.working_directory +
                 "' has spaces or quotes, which an #SBATCH --chdir line cannot hold");
@@ -360,6 +366,13 @@ int emit_job_script(const po::variables_map& vm, const std::vector<std::string>&
   job.made_by = quoted_command("gradplug compare", args);
   job.title = plan.title;
   job.compare = compare_arguments(vm);
+  return job;
+}
+
+// The script goes to stdout, and a copy beside the runs in the prepared directory.
+int write_job_script(SlurmJob job, const fs::path& out) {
+  job.out = script_path(out);
+  std::error_code ec;
   fs::create_directories(fs::path(job.out) / "logs", ec);
   if (ec) throw Error("--emit: cannot create " + job.out + "/logs: " + ec.message());
   const std::string script = slurm_script(job);
@@ -552,6 +565,8 @@ int command_compare(const std::vector<std::string>& args) {
       throw Error(std::string("--") + flag + ": only with --emit slurm");
   if (!vm["cpus-per-task"].defaulted() && !vm.count("emit"))
     throw Error("--cpus-per-task: only with --emit slurm");
+  const std::optional<SlurmJob> job =
+      vm.count("emit") ? std::optional<SlurmJob>(slurm_job(vm, args, plan)) : std::nullopt;
   std::vector<std::size_t> selected =
       sharded ? shard_runs(plan, shard, shards) : std::vector<std::size_t>(plan.runs.size());
   if (!sharded) std::iota(selected.begin(), selected.end(), std::size_t{0});
@@ -584,8 +599,8 @@ int command_compare(const std::vector<std::string>& args) {
     if (!fs::is_regular_file(out / "base.yaml", ec))
       throw Error("--resume " + out.string() +
                   ": not a comparison directory (it has no base.yaml)");
-    lock.emplace(RunLock::claim(out, "gradplug compare --resume", "--resume " + out.string(),
-                                sharded));
+    lock.emplace(
+        RunLock::claim(out, "gradplug compare --resume", "--resume " + out.string(), sharded));
   } else if (sharded) {
     if (!vm.count("out"))
       throw Error("--shard: give the directory all shards share, with --out DIR (or --resume DIR)");
@@ -599,7 +614,7 @@ int command_compare(const std::vector<std::string>& args) {
         // Other shards may be starting in it right now; anything else means the directory holds
         // something that is not a comparison.
         const std::string file = entry.path().filename().string();
-        const std::vector<std::string> ours = {"runs",      "shards",   "logs",
+        const std::vector<std::string> ours = {"runs",      "shards",    "logs",
                                                "plan.json", "base.yaml", kLockFile};
         if (std::find(ours.begin(), ours.end(), file) == ours.end() &&
             file.find(".tmp-") == std::string::npos)
@@ -623,7 +638,7 @@ int command_compare(const std::vector<std::string>& args) {
     check_same_comparison(out, base_text, plan,
                           (vm.count("resume") ? "--resume " : "--out ") + out.string());
 
-  if (vm.count("emit")) return emit_job_script(vm, args, plan, out);
+  if (job) return write_job_script(*job, out);
 
   fs::path manifest;
   json shard_record;
@@ -710,10 +725,10 @@ int command_compare(const std::vector<std::string>& args) {
   if (const int signo = StopSignal::received()) {
     std::string resume = plan.command + " --resume " + shell_quote(out.string());
     if (sharded) resume += " --shard " + std::to_string(shard) + "/" + std::to_string(shards);
-    std::cerr << "gradplug compare: stopped by " << (signo == SIGINT ? "SIGINT" : "SIGTERM")
-              << ": " << reused + done - stopped << " of " << selected.size()
-              << " runs finished, " << stopped << " stopped at a checkpoint, "
-              << job_list.size() - done << " not started. Resume with: " << resume << "\n";
+    std::cerr << "gradplug compare: stopped by " << (signo == SIGINT ? "SIGINT" : "SIGTERM") << ": "
+              << reused + done - stopped << " of " << selected.size() << " runs finished, "
+              << stopped << " stopped at a checkpoint, " << job_list.size() - done
+              << " not started. Resume with: " << resume << "\n";
     return 128 + signo;
   }
 

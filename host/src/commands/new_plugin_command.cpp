@@ -6,9 +6,10 @@
 #include <iostream>
 
 #include "cli/cli.hpp"
-#include "gradplug/error.hpp"
-#include "commands/plugin_templates.hpp"
 #include "cli/suggest.hpp"
+#include "commands/plugin_templates.hpp"
+#include "gradplug/error.hpp"
+#include "run/files.hpp"
 
 namespace gradplug::host {
 
@@ -91,6 +92,10 @@ int command_new_plugin(const std::vector<std::string>& args) {
                 "; expected optimizer, activation or regularizer");
 
   const std::string name = vm["name"].as<std::string>();
+  if (name.size() > 64)
+    throw Error(who + "NAME is " + std::to_string(name.size()) +
+                " characters long; a plugin name is at most 64 (configs and files are named "
+                "after it)");
   if (!is_identifier(name))
     throw Error(who + "NAME '" + name +
                 "' is not a valid identifier; expected a letter or '_' followed by letters, digits "
@@ -123,6 +128,7 @@ int command_new_plugin(const std::vector<std::string>& args) {
                   " is not empty; give a new or empty directory (nothing was overwritten)" +
                   (vm.count("dir") ? "" : " with --dir DIR"));
   }
+  const bool made = !fs::exists(dir, ec);
   fs::create_directories(dir, ec);
   if (ec) throw Error(who + "cannot create " + dir_flag + ": " + ec.message());
 
@@ -132,10 +138,13 @@ int command_new_plugin(const std::vector<std::string>& args) {
   project.prefix = sdk_prefix();
   project.gradplug = boost::dll::program_location().string();
   const std::vector<ProjectFile> files = plugin_project(project);
-  for (const ProjectFile& file : files) {
-    std::ofstream out(dir / file.path, std::ios::binary);
-    out << file.text;
-    if (!out) throw Error(who + "cannot write " + (dir / file.path).string());
+  // All of the project or none of it: a file that cannot be written takes the others back.
+  try {
+    for (const ProjectFile& file : files) write_file_atomic(dir / file.path, file.text);
+  } catch (const Error& e) {
+    for (const ProjectFile& file : files) fs::remove(dir / file.path, ec);
+    if (made) fs::remove(dir, ec);
+    throw Error(who + e.what());
   }
 
   std::cout << "wrote the " << kind_text << " plugin project '" << name << "' to " << dir.string()

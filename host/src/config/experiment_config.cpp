@@ -11,6 +11,7 @@
 #include "cli/suggest.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::host {
 
@@ -444,10 +445,15 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
       root, "", {"name", "seed", "data", "model", "loss", "training", "optimizer", "regularizers"});
   spec.name = default_name;
   if (const ConfigNode* n = top.optional("name")) {
-    if (n->type != Type::Scalar || n->scalar.empty() || n->scalar.size() > 100 ||
-        n->scalar.find_first_of("/\\\n") != std::string::npos)
-      fail(*n, "name", "expected a short name without '/' (it names the run directory)");
+    const std::string problem =
+        n->type == Type::Scalar ? path_component_problem(n->scalar) : "it is not a single name";
+    if (!problem.empty())
+      fail(*n, "name", "expected a short name that can name the run directory, but " + problem);
     spec.name = n->scalar;
+  } else if (const std::string problem = path_component_problem(spec.name); !problem.empty()) {
+    throw Error("name", "the config file's name '" + spec.name +
+                            "' cannot name the run directory (" + problem +
+                            "); give the config a name: key");
   }
   if (const ConfigNode* n = top.optional("seed"))
     spec.seed = static_cast<std::uint64_t>(read_int(*n, "seed", 0, 9007199254740992LL));

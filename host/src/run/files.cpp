@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "gradplug/error.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::host {
 
@@ -165,6 +166,8 @@ ClaimedDirectory create_run_directory(const std::string& requested, const fs::pa
   std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
   fs::create_directories(parent, ec);
   if (ec) throw Error(parent.string() + ": cannot create the runs directory: " + ec.message());
+  if (const std::string problem = path_component_problem(name); !problem.empty())
+    throw std::logic_error("run directory name '" + name + "': " + problem);  // checked before
   const std::string base = name + "-" + stamp;
   for (int attempt = 1; attempt < 1000; ++attempt) {
     const fs::path dir = parent / (attempt == 1 ? base : base + "-" + std::to_string(attempt));
