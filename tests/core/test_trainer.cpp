@@ -124,3 +124,30 @@ TEST(TrainerEarlyStopping, StopsAfterPatienceEpochsWithoutImprovement) {
 
 }  // namespace
 }  // namespace gradplug
+
+namespace gradplug {
+namespace {
+
+// A split larger than one evaluation chunk goes through chunk by chunk (so its activations fit in
+// memory): the same loss and accuracy as the rows taken one by one.
+TEST(TrainerEvaluate, ASplitLargerThanAChunkGivesTheLossOfAllItsRows) {
+  Random data_rng(5), init_rng(6);
+  const Dataset data = make_moons(kEvaluationChunk * 2 + 123, 0.2, data_rng);
+  auto tanh = plugins().create_activation("tanh");
+  MLP model(2, {{8, tanh, "tanh"}, {1, nullptr, "linear"}}, Init::Xavier, init_rng);
+  Trainer trainer(LossKind::BCE, {});
+  const Evaluation chunked = trainer.evaluate(model, data);
+  double loss = 0;
+  std::size_t correct = 0;
+  for (std::size_t r = 0; r < data.rows; ++r) {
+    const Dataset one = select_rows(data, {r});
+    const Evaluation e = trainer.evaluate(model, one);
+    loss += e.loss;
+    correct += e.accuracy == 1.0;
+  }
+  EXPECT_NEAR(chunked.loss, loss / static_cast<double>(data.rows), 1e-12 * std::abs(chunked.loss));
+  EXPECT_DOUBLE_EQ(chunked.accuracy, static_cast<double>(correct) / static_cast<double>(data.rows));
+}
+
+}  // namespace
+}  // namespace gradplug

@@ -83,3 +83,16 @@ TEST(Refusals, AConfigFileNameThatCannotNameARunDirectory) {
       run_gradplug({"train", "c/..yaml", "--set", "name=dots", "--quiet"}, cwd.path());
   EXPECT_EQ(named.exit_code, 0) << named.describe();
 }
+
+// A run that cannot fit in memory is refused before its buffers exist (it used to end in
+// std::bad_alloc with a half-written run directory), saying what it needs and what to change.
+TEST(Refusals, ARunThatCannotFitInMemory) {
+  TempDir cwd;
+  const RunResult r = run_gradplug({"train", kMoons.string(), "--set", "data.samples=200000",
+                                    "--set", "model.layers=[100000, 1]", "--out", "big"},
+                                   cwd.path());
+  expect_user_error(r,
+                    "moons.yaml:17:15: training.batch_size: this run would need about 745.1 GiB");
+  EXPECT_CONTAINS(r.err, "use a smaller training.batch_size (now the full batch of 200000 rows)");
+  expect_nothing_written(cwd.path());
+}

@@ -24,6 +24,9 @@ namespace gradplug {
 
 // Which implementation computes loss and gradients. Both give the same numbers (to rounding); the
 // graph is the reference that shows every step, the batched kernels are fast.
+// Evaluation passes through at most this many rows at once (memory_estimate.hpp counts on it).
+inline constexpr std::size_t kEvaluationChunk = 8192;
+
 enum class Engine { Graph, Batched };
 // The names a config may give: engine_names()[e] names Engine e; the last, "auto" (an older
 // spelling of the default), means batched.

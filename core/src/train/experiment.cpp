@@ -2,8 +2,9 @@
 
 #include "gradplug/csv.hpp"
 #include "gradplug/error.hpp"
-#include "gradplug/limits.hpp"
 #include "gradplug/generators.hpp"
+#include "gradplug/limits.hpp"
+#include "gradplug/memory_estimate.hpp"
 
 namespace gradplug {
 
@@ -61,6 +62,43 @@ Dataset make_dataset(const ExperimentSpec& spec) {
   return data;
 }
 
+namespace {
+
+// Refuses a run that cannot fit in memory, before its buffers are allocated, with what it would
+// need and what makes it smaller.
+void check_memory(const ExperimentSpec& spec, const Experiment& e) {
+  const std::size_t train = e.data.rows;
+  const std::size_t batch = spec.batch_size == 0 ? train : std::min(spec.batch_size, train);
+  // Evaluation takes a split in chunks of at most kEvaluationChunk rows.
+  const std::size_t at_once = std::max(
+      batch, std::min(kEvaluationChunk, std::max({train, e.validation.rows, e.test.rows})));
+  const MemoryNeed need =
+      estimate_memory(e.data.features, spec.layers, at_once, batch, spec.engine);
+  const double available = available_memory_bytes();
+  if (need.bytes <= 0.8 * available) return;
+  const bool batch_bound = need.batch_bytes + need.graph_bytes > need.weight_bytes;
+  std::string fix;
+  if (!batch_bound)
+    fix = "use smaller model.layers";
+  else if (need.graph_bytes > need.batch_bytes)
+    fix = "use training.engine: batched, or a smaller training.batch_size";
+  else if (at_once > batch)
+    fix = "use smaller model.layers (a split is evaluated " + std::to_string(kEvaluationChunk) +
+          " rows at a time)";
+  else
+    fix = "use a smaller training.batch_size (now " +
+          (spec.batch_size == 0 ? "the full batch of " + std::to_string(train) + " rows"
+                                : std::to_string(spec.batch_size)) +
+          "), or smaller model.layers";
+  throw Error(batch_bound ? "training.batch_size" : "model.layers",
+              "this run would need about " + format_memory(need.bytes) + " of memory (" +
+                  std::to_string(at_once) + " rows at once through " +
+                  std::to_string(spec.layers.size()) + " layers), more than the " +
+                  format_memory(available) + " this machine allows a process; " + fix);
+}
+
+}  // namespace
+
 Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry) {
   Experiment e;
   {
@@ -99,6 +137,7 @@ Experiment build_experiment(const ExperimentSpec& spec, const Registry& registry
     throw Error("model.layers: these layers have " +
                 std::to_string(static_cast<long long>(parameters)) +
                 " parameters, more than the limit of 50000000; use smaller layers");
+  check_memory(spec, e);
   std::vector<LayerSpec> layers(spec.layers.size());
   for (std::size_t l = 0; l < layers.size(); ++l) {
     layers[l].size = spec.layers[l];

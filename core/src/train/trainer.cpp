@@ -270,10 +270,27 @@ Evaluation Trainer::evaluate(const MLP& model, const Dataset& data) {
   Evaluation result;
   if (data.rows == 0)
     return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
-  std::vector<std::size_t> rows(data.rows);
-  std::iota(rows.begin(), rows.end(), std::size_t{0});
+  // A large split goes through in chunks, so its activations never outgrow memory; a split of
+  // one chunk or less is one pass, as it always was (the same sums, to the last bit).
   std::size_t correct = 0;
-  result.loss = kernels_.loss_and_gradients(model, nullptr, data, rows, loss_, nullptr, &correct);
+  if (data.rows <= kEvaluationChunk) {
+    std::vector<std::size_t> rows(data.rows);
+    std::iota(rows.begin(), rows.end(), std::size_t{0});
+    result.loss = kernels_.loss_and_gradients(model, nullptr, data, rows, loss_, nullptr, &correct);
+  } else {
+    double loss_sum = 0;
+    std::vector<std::size_t> rows;
+    for (std::size_t start = 0; start < data.rows; start += kEvaluationChunk) {
+      rows.resize(std::min(kEvaluationChunk, data.rows - start));
+      std::iota(rows.begin(), rows.end(), start);
+      std::size_t chunk_correct = 0;
+      loss_sum +=
+          kernels_.loss_and_gradients(model, nullptr, data, rows, loss_, nullptr, &chunk_correct) *
+          static_cast<double>(rows.size());
+      correct += chunk_correct;
+    }
+    result.loss = loss_sum / static_cast<double>(data.rows);
+  }
   result.accuracy = loss_is_classification(loss_)
                         ? static_cast<double>(correct) / static_cast<double>(data.rows)
                         : std::numeric_limits<double>::quiet_NaN();
