@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include <atomic>
+
 #include "cli_support.hpp"
 
 using namespace gradplug::testing;
@@ -31,6 +33,10 @@ class Outputs : public ::testing::Test {
   }
   static fs::path run() { return dir_->path() / "run"; }
   static const std::string& predictions() { return *predictions_; }
+  static RunResult predict_to_from(const fs::path& input, const fs::path& output) {
+    return run_gradplug({"predict", run().string(), input.string(), "--output", output.string()},
+                        dir_->path());
+  }
   static RunResult predict_to(const fs::path& output) {
     return run_gradplug(
         {"predict", run().string(), kIrisData.string(), "--output", output.string()}, dir_->path());
@@ -121,4 +127,51 @@ TEST_F(Outputs, EveryCommandChecksItsStandardOutput) {
     EXPECT_NE(r.exit_code, 0) << r.describe();
     EXPECT_CONTAINS(r.err, "cannot write to standard output: No space left on device");
   }
+}
+
+// predict streams: its first predictions come out while its input is still being written (a
+// FIFO fed here until output appears), so an input of any length runs in bounded memory.
+TEST_F(Outputs, PredictStreamsItsInputToItsOutput) {
+  TempDir cwd;
+  ::signal(SIGPIPE, SIG_IGN);  // a predict that failed early must fail this test, not end it
+  const fs::path in = cwd / "in.csv", out = cwd / "out.csv";
+  ASSERT_EQ(::mkfifo(in.c_str(), 0644), 0);
+  ASSERT_EQ(::mkfifo(out.c_str(), 0644), 0);
+  std::atomic<std::size_t> received{0};
+  std::thread reader([&] {
+    std::ifstream o(out, std::ios::binary);
+    char buffer[1 << 16];
+    while (o.read(buffer, sizeof buffer) || o.gcount() > 0) received += o.gcount();
+  });
+  RunResult r;
+  std::thread predict([&] { r = predict_to_from(in, out); });
+  std::size_t rows = 0;
+  {
+    std::ofstream i(in, std::ios::binary);
+    i << "sepal_length,sepal_width,petal_length,petal_width,species\n";
+    std::string block;
+    for (int k = 0; k < 1000; ++k) block += "5.1,3.5,1.4,0.2,setosa\n";
+    // Stops as soon as output arrives; a predict that read everything first would never give
+    // any, and the writer gives up after 5 million rows.
+    while (received == 0 && rows < 5'000'000 && i) {
+      i << block << std::flush;
+      rows += 1000;
+    }
+  }
+  predict.join();
+  reader.join();
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_LT(rows, 5'000'000u) << "no output before the input ended";
+  EXPECT_GT(received.load(), 16u << 20);
+}
+
+// predict uses no target: a label in the target column that training never saw is not an error.
+TEST_F(Outputs, PredictIgnoresTheTargetColumnItDoesNotUse) {
+  TempDir cwd;
+  std::string data = read_text(kIrisData);
+  data.replace(data.find("setosa"), 6, "martian");
+  write_text(cwd / "with_martian.csv", data);
+  const RunResult r = run_gradplug({"predict", run().string(), "with_martian.csv"}, cwd.path());
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.out, predictions());
 }

@@ -4,6 +4,7 @@
 // regression loss the target must be numeric. Every problem is an Error naming file:line:column.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,5 +29,20 @@ Dataset load_csv_for_model_text(const std::string& text, const std::string& orig
                                 const std::vector<std::string>& feature_names,
                                 const std::string& target_name,
                                 const std::vector<std::string>& class_names, bool require_target);
+
+// A data file read row by row for a trained model's inputs (what predict streams), with the
+// checks of load_csv_for_model (no target is read): a file of any length in bounded memory.
+class CsvModelRows {
+ public:
+  CsvModelRows(const std::string& path, const std::vector<std::string>& feature_names);
+  ~CsvModelRows();
+  // The next `rows` rows or fewer into `data`, replacing what it held (features in the model's
+  // order); false when the file has no more.
+  bool next(Dataset& data, std::size_t rows);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace gradplug

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "csv_table.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/input_file.hpp"
 #include "gradplug/limits.hpp"
@@ -16,141 +17,18 @@
 
 namespace gradplug {
 
+using csv::Field;
+using csv::number_at;
+using csv::parse_number;
+using csv::read_table;
+using csv::Row;
+using csv::Table;
+
 namespace {
 
-struct Field {
-  std::string text;
-  std::size_t column;  // 1-based character column where the field starts
-};
-
-struct Row {
-  std::size_t line;
-  std::vector<Field> fields;
-};
-
-// A CSV file as text: the header and the data rows, each field with its position.
-struct Table {
-  std::string path;
-  std::size_t header_line = 0;
-  std::vector<Field> header;
-  std::vector<Row> rows;
-
-  std::string at(std::size_t line, std::size_t column) const {
-    return path + ":" + std::to_string(line) + ":" + std::to_string(column);
-  }
-  std::string columns() const {
-    std::string names;
-    for (const auto& f : header) names += (names.empty() ? "" : ", ") + f.text;
-    return names;
-  }
-  std::size_t find(const std::string& name) const {
-    for (std::size_t k = 0; k < header.size(); ++k)
-      if (header[k].text == name) return k;
-    return header.size();
-  }
-};
-
-// Splits one line on commas (no quoting: gradplug's data sets are plain numeric tables; a quote
-// character is reported rather than misread).
-std::vector<Field> split_line(const std::string& line, const std::string& where) {
-  std::vector<Field> fields;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t comma = line.find(',', start);
-    std::string text =
-        line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    if (text.find('"') != std::string::npos)
-      throw Error(where + ":" + std::to_string(start + 1) +
-                  ": quoted fields are not supported; write plain comma-separated values");
-    const std::size_t first = text.find_first_not_of(" \t");
-    const std::size_t last = text.find_last_not_of(" \t");
-    fields.push_back({first == std::string::npos ? "" : text.substr(first, last - first + 1),
-                      start + 1 + (first == std::string::npos ? 0 : first)});
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return fields;
-}
-
-bool parse_number(const std::string& text, double& out) {
-  if (text.empty()) return false;
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtod(text.c_str(), &end);
-  return end == text.c_str() + text.size();
-}
-
+// The whole file as text, within the limit for a data file.
 std::string read_file(const std::string& path) {
   return read_input_file(path, limits::kDataBytes, "data file (CSV)");
-}
-
-// A name or label must be UTF-8: it is written into JSON, CSV and SVG outputs.
-void check_utf8(const Table& t, std::size_t line, const Field& f, const char* role) {
-  const std::size_t bad = first_invalid_utf8(f.text);
-  if (bad == std::string::npos) return;
-  throw Error(t.at(line, f.column + bad) + ": the " + role +
-              " is not UTF-8 text (another encoding such as Latin-1?); save the file as UTF-8");
-}
-
-// `path` names the text in messages: the file's path, or the origin given to the *_text functions.
-Table read_table(const std::string& text, const std::string& path) {
-  std::istringstream in(text);
-  Table t;
-  t.path = path;
-  std::string line;
-  std::size_t line_number = 0;
-  auto where = [&] { return path + ":" + std::to_string(line_number); };
-  while (std::getline(in, line)) {
-    ++line_number;
-    if (line_number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
-    if (!line.empty() && line.back() == '\r') line.pop_back();                     // CRLF
-    if (line.find('\0') != std::string::npos)
-      throw Error(where() + ":1: binary data, not a CSV table");
-    if (line.find_first_not_of(" \t") == std::string::npos) continue;
-    if (t.header.empty() &&
-        static_cast<std::size_t>(std::count(line.begin(), line.end(), ',')) >= limits::kCsvColumns)
-      throw Error(where() + ":1: the header has more than " + std::to_string(limits::kCsvColumns) +
-                  " columns, the limit for a data file (docs/limits.md)");
-    auto fields = split_line(line, where());
-    if (t.header.empty()) {
-      t.header = std::move(fields);
-      t.header_line = line_number;
-      continue;
-    }
-    if (fields.size() != t.header.size())
-      throw Error(where() + ":1: this row has " + std::to_string(fields.size()) +
-                  " fields, the header has " + std::to_string(t.header.size()) +
-                  "; every row needs one value per column");
-    t.rows.push_back({line_number, std::move(fields)});
-  }
-  if (t.header.empty())
-    throw Error(path + ":1:1: the file is empty; expected a header row and data rows");
-  std::unordered_set<std::string> names;  // linear: a header of many columns stays fast
-  for (std::size_t i = 0; i < t.header.size(); ++i) {
-    if (t.header[i].text.empty())
-      throw Error(t.at(t.header_line, t.header[i].column) + ": column " + std::to_string(i + 1) +
-                  " has no name");
-    check_utf8(t, t.header_line, t.header[i], "column name");
-    if (!names.insert(t.header[i].text).second)
-      throw Error(t.at(t.header_line, t.header[i].column) + ": column name '" + t.header[i].text +
-                  "' appears twice");
-  }
-  if (t.rows.empty())
-    throw Error(path + ":" + std::to_string(t.header_line + 1) +
-                ":1: the file has a header but no data rows");
-  return t;
-}
-
-double number_at(const Table& t, const Row& row, std::size_t k, const char* role) {
-  const Field& f = row.fields[k];
-  double value = 0;
-  const std::string at = t.at(row.line, f.column) + ": column '" + t.header[k].text + "': ";
-  if (!parse_number(f.text, value))
-    throw Error(at +
-                (f.text.empty() ? std::string("empty cell") : "'" + f.text + "' is not a number") +
-                "; " + role);
-  if (!std::isfinite(value)) throw Error(at + "'" + f.text + "' is not a finite number");
-  return value;
 }
 
 }  // namespace
@@ -184,7 +62,7 @@ Dataset load_csv_text(const std::string& text, const std::string& path,
       if (k == target && classification) {
         if (row.fields[k].text.empty())
           throw Error(t.at(row.line, row.fields[k].column) + ": empty class label");
-        check_utf8(t, row.line, row.fields[k], "class label");
+        csv::check_utf8(t, row.line, row.fields[k], "class label");
         labels.push_back(row.fields[k].text);
       } else if (k == target) {
         d.y.push_back(number_at(

@@ -17,15 +17,19 @@ void add_model_and_data_options(po::options_description& options) {
       "also load plugins from DIR (repeatable)");
 }
 
-ModelAndData load_model_and_data(const po::variables_map& vm, const std::string& command,
-                                 bool require_target) {
+LoadedModel load_model_for(const po::variables_map& vm, const std::string& command) {
   if (!vm.count("model") || !vm.count("data"))
     throw Error("gradplug " + command + ": usage: gradplug " + command +
                 " RUN_DIR_OR_MODEL DATA.csv");
   const Registry registry =
       load_registry(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
                                            : std::vector<std::string>{});
-  ModelAndData l{read_model(model_path(vm["model"].as<std::string>()), registry), {}};
+  return read_model(model_path(vm["model"].as<std::string>()), registry);
+}
+
+ModelAndData load_model_and_data(const po::variables_map& vm, const std::string& command,
+                                 bool require_target) {
+  ModelAndData l{load_model_for(vm, command), {}};
   const bool classification = loss_is_classification(l.model.loss);
   l.data = load_csv_for_model(
       vm["data"].as<std::string>(), l.model.feature_names, l.model.target_name,

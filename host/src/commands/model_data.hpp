@@ -18,6 +18,11 @@ struct ModelAndData {
 // Adds --help, the positional MODEL and DATA, and --plugin-dir.
 void add_model_and_data_options(boost::program_options::options_description& options);
 
+// Reads the model the options name (MODEL), with the plugins of --plugin-dir; `command` names
+// the command in the usage message.
+LoadedModel load_model_for(const boost::program_options::variables_map& vm,
+                           const std::string& command);
+
 // Reads the model and the data the options name; require_target: the data must have the target
 // column (evaluate), else it is not read (predict).
 ModelAndData load_model_and_data(const boost::program_options::variables_map& vm,

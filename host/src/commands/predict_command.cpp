@@ -6,6 +6,7 @@
 
 #include "cli/cli.hpp"
 #include "commands/model_data.hpp"
+#include "gradplug/csv.hpp"
 #include "gradplug/loss.hpp"
 #include "gradplug/schema.hpp"
 #include "run/files.hpp"
@@ -13,6 +14,45 @@
 namespace gradplug::host {
 
 namespace po = boost::program_options;
+
+namespace {
+
+constexpr std::size_t kRowsPerChunk = 4096;
+constexpr std::size_t kHeldBytes = std::size_t{16} << 20;
+
+// The predicted class and one probability per class (or the score of a sign link), or the
+// predicted values.
+std::string prediction_header(const LoadedModel& m) {
+  std::string header = "row";
+  if (loss_is_classification(m.loss)) {
+    header += ",predicted";
+    if (loss_info(m.loss).link == Link::Sign)
+      header += ",score";
+    else
+      for (const auto& c : m.class_names) header += ",p_" + c;
+  } else {
+    for (std::size_t k = 0; k < m.model->outputs(); ++k)
+      header += m.model->outputs() == 1 ? ",prediction" : ",prediction_" + std::to_string(k + 1);
+  }
+  return header + "\n";
+}
+
+// The rest of a row after its number, from the model's outputs.
+void write_prediction(std::ostream& csv, const LoadedModel& m, const std::vector<double>& out) {
+  if (loss_is_classification(m.loss)) {
+    csv << "," << m.class_names[predicted_class(m.loss, out.data(), out.size())];
+    if (loss_info(m.loss).link == Link::Sign)
+      csv << "," << format_number(out[0]);
+    else
+      for (double p : class_probabilities(m.loss, out.data(), out.size()))
+        csv << "," << format_number(p);
+  } else {
+    for (double v : out) csv << "," << format_number(v);
+  }
+  csv << "\n";
+}
+
+}  // namespace
 
 int command_predict(const std::vector<std::string>& args) {
   po::options_description options("gradplug predict RUN_DIR_OR_MODEL INPUT.csv [--output FILE]");
@@ -26,48 +66,37 @@ int command_predict(const std::vector<std::string>& args) {
     std::cout << "Predict with a trained model: one CSV row per input row.\n\n" << options << "\n";
     return 0;
   }
-  const ModelAndData l = load_model_and_data(vm, "predict", false);
-  const LoadedModel& m = l.model;
-  const bool classification = loss_is_classification(m.loss);
-  std::ostringstream csv;
-  csv.precision(17);
-  // Header: the predicted class and one probability per class, or the predicted values.
-  csv << "row";
-  if (classification) {
-    csv << ",predicted";
-    if (loss_info(m.loss).link == Link::Sign)
-      csv << ",score";
-    else
-      for (const auto& c : m.class_names) csv << ",p_" << c;
-  } else {
-    for (std::size_t k = 0; k < m.model->outputs(); ++k)
-      csv << ","
-          << (m.model->outputs() == 1 ? "prediction" : "prediction_" + std::to_string(k + 1));
-  }
-  csv << "\n";
-  std::vector<double> out(m.model->outputs());
-  for (std::size_t r = 0; r < l.data.rows; ++r) {
-    m.model->predict(l.data.row(r), out.data());
-    csv << r + 1;
-    if (classification) {
-      csv << "," << m.class_names[predicted_class(m.loss, out.data(), out.size())];
-      if (loss_info(m.loss).link == Link::Sign)
-        csv << "," << format_number(out[0]);
-      else
-        for (double p : class_probabilities(m.loss, out.data(), out.size()))
-          csv << "," << format_number(p);
-    } else {
-      for (double v : out) csv << "," << format_number(v);
+  const LoadedModel m = load_model_for(vm, "predict");
+  // Streamed: a chunk of rows is read, predicted and written at a time, so an input of any length
+  // runs in bounded memory. Into a regular file, nothing appears before the last row is written.
+  CsvModelRows input(vm["data"].as<std::string>(), m.feature_names);
+  const std::string output = vm.count("output") ? vm["output"].as<std::string>() : "-";
+  OutputFile out(output, "--output");
+  // Held back up to kHeldBytes, so that an input refused in its first rows (the common case)
+  // leaves stdout as empty as every other refusal does.
+  std::string held = prediction_header(m);
+  Dataset chunk;
+  std::size_t rows = 0;
+  std::vector<double> outputs(m.model->outputs());
+  while (input.next(chunk, kRowsPerChunk)) {
+    m.standardizer.apply(chunk);
+    std::ostringstream csv;
+    csv.precision(17);
+    for (std::size_t r = 0; r < chunk.rows; ++r) {
+      m.model->predict(chunk.row(r), outputs.data());
+      csv << ++rows;
+      write_prediction(csv, m, outputs);
     }
-    csv << "\n";
+    held += csv.str();
+    if (held.size() > kHeldBytes) {
+      out.write(held);
+      held.clear();
+    }
   }
-  if (vm.count("output")) {
-    write_output_file(vm["output"].as<std::string>(), csv.str(), "--output");
-    std::cerr << "gradplug predict: " << l.data.rows << " predictions written to "
-              << vm["output"].as<std::string>() << "\n";
-  } else {
-    std::cout << csv.str();
-  }
+  out.write(held);
+  out.commit();
+  if (vm.count("output"))
+    std::cerr << "gradplug predict: " << rows << " predictions written to " << output << "\n";
   return 0;
 }
 

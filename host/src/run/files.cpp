@@ -72,46 +72,77 @@ void write_file_atomic(const fs::path& path, const std::string& content) {
   }
 }
 
-void write_output_file(const std::string& path, const std::string& content,
-                       const std::string& flag) {
-  const std::string named = flag + " " + path;
+OutputFile::OutputFile(const std::string& path, const std::string& flag)
+    : named_(flag + " " + path) {
   if (path == "-") {
-    std::cout << content << std::flush;
-    if (!std::cout) cannot_write("standard output", errno ? errno : EIO);
+    to_stdout_ = true;
     return;
   }
   struct stat link {
   }, st{};
-  if (::lstat(path.c_str(), &link) != 0) {
-    if (errno != ENOENT) cannot_write(named, errno);
-    write_file_atomic(path, content);
-    return;
-  }
-  const bool is_link = S_ISLNK(link.st_mode);
-  if (::stat(path.c_str(), &st) != 0) st = link;  // a dangling link: its target is made below
-  if (S_ISDIR(st.st_mode)) throw Error(named + ": is a directory; give a file name");
-  if (S_ISBLK(st.st_mode))
-    throw Error(named + ": is a block device (a disk); refusing to write to it");
-  if (S_ISREG(st.st_mode) || (is_link && S_ISLNK(st.st_mode))) {
+  const bool exists = ::lstat(path.c_str(), &link) == 0;
+  if (!exists && errno != ENOENT) cannot_write(named_, errno);
+  const bool is_link = exists && S_ISLNK(link.st_mode);
+  if (exists && ::stat(path.c_str(), &st) != 0) st = link;  // a dangling link: its target is made
+  if (exists && S_ISDIR(st.st_mode)) throw Error(named_ + ": is a directory; give a file name");
+  if (exists && S_ISBLK(st.st_mode))
+    throw Error(named_ + ": is a block device (a disk); refusing to write to it");
+  if (!exists || S_ISREG(st.st_mode) || (is_link && S_ISLNK(st.st_mode))) {
     // Replacing by rename is for regular files: a link is followed, and said so, so that the
     // file written is the one it points to and the link stays.
-    fs::path target = path;
+    target_ = path;
     if (is_link) {
-      target = link_target(path, named);
-      std::cerr << "gradplug: " << named << " is a symbolic link; writing the file it points to, "
-                << target.string() << "\n";
+      target_ = link_target(path, named_);
+      std::cerr << "gradplug: " << named_ << " is a symbolic link; writing the file it points to, "
+                << target_.string() << "\n";
     }
-    write_file_atomic(target, content);
+    temporary_ = target_.string() + ".tmp-" + std::to_string(::getpid());
+    ::unlink(temporary_.c_str());
+    fd_ = ::open(temporary_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd_ < 0) cannot_write(named_, errno);
     return;
   }
   // A character device, FIFO or socket (/dev/stdout, a pipe): written in place, as a shell
   // redirection would, never replaced.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0) cannot_write(named, errno);
-  const bool ok = write_all(fd, content);
-  const int saved = errno;
-  if (::close(fd) != 0 && ok) cannot_write(named, errno);
-  if (!ok) cannot_write(named, saved);
+  fd_ = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd_ < 0) cannot_write(named_, errno);
+}
+
+OutputFile::~OutputFile() {
+  if (fd_ >= 0) ::close(fd_);
+  if (!committed_ && !temporary_.empty()) ::unlink(temporary_.c_str());
+}
+
+void OutputFile::write(const std::string& text) {
+  if (to_stdout_) {
+    std::cout << text;
+    if (!std::cout) cannot_write("standard output", errno ? errno : EIO);
+    return;
+  }
+  if (!write_all(fd_, text)) cannot_write(named_, errno);
+}
+
+void OutputFile::commit() {
+  if (to_stdout_) {
+    std::cout.flush();
+    if (!std::cout) cannot_write("standard output", errno ? errno : EIO);
+    committed_ = true;
+    return;
+  }
+  const bool regular = !temporary_.empty();
+  const int fd = fd_;
+  fd_ = -1;
+  if ((regular && ::fsync(fd) != 0) || ::close(fd) != 0 ||
+      (regular && ::rename(temporary_.c_str(), target_.c_str()) != 0))
+    cannot_write(named_, errno);
+  committed_ = true;
+}
+
+void write_output_file(const std::string& path, const std::string& content,
+                       const std::string& flag) {
+  OutputFile out(path, flag);
+  out.write(content);
+  out.commit();
 }
 
 void remove_stale_temporaries(const fs::path& dir) {

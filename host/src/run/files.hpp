@@ -19,6 +19,26 @@ void write_file_atomic(const std::filesystem::path& path, const std::string& con
 void write_output_file(const std::string& path, const std::string& content,
                        const std::string& flag);
 
+// The same, written as it is produced (predict streams its rows into one). Nothing appears under
+// a regular file's name before commit(); destroyed uncommitted, it leaves no trace there.
+class OutputFile {
+ public:
+  OutputFile(const std::string& path, const std::string& flag);
+  ~OutputFile();
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+  void write(const std::string& text);
+  void commit();
+
+ private:
+  std::string named_;                // the flag and path, for messages
+  std::filesystem::path target_;     // a regular file's final name
+  std::filesystem::path temporary_;  // where it is written until commit; empty: in place
+  int fd_ = -1;
+  bool to_stdout_ = false;
+  bool committed_ = false;
+};
+
 // Removes the temporary files that write_file_atomic leaves when a process is killed mid-write.
 void remove_stale_temporaries(const std::filesystem::path& dir);
 
@@ -33,7 +53,7 @@ struct ClaimedDirectory {
 // must not exist or be empty. Two processes given the same directory: one gets it, the other an
 // Error naming the holder.
 ClaimedDirectory create_run_directory(const std::string& requested,
-                                      const std::filesystem::path& parent,
-                                      const std::string& name, const std::string& command);
+                                      const std::filesystem::path& parent, const std::string& name,
+                                      const std::string& command);
 
 }  // namespace gradplug::host
