@@ -718,8 +718,10 @@ int command_compare(const std::vector<std::string>& args) {
       else
         write_run_status(out, run, status, r.exit_code, r.seconds);
     }
-    failed += r.status != JobResult::Status::Succeeded;
-    progress.update(done, std::to_string(failed) + " failed");
+    const bool was_stopped = StopSignal::received() && r.status == JobResult::Status::Cancelled;
+    failed += r.status != JobResult::Status::Succeeded && !was_stopped;
+    progress.update(done, std::to_string(failed) + " failed" +
+                              (stopped ? ", " + std::to_string(stopped) + " stopped" : ""));
   });
   progress.finish();
   if (const int signo = StopSignal::received()) {
