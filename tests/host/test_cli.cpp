@@ -336,10 +336,26 @@ TEST(BrokenPlugins, DuplicateOnThePluginPathNamesBothFiles) {
   TempDir cwd;
   RunOptions options;
   options.env = {"GRADPLUG_PLUGIN_PATH=" + (kBroken / "duplicate_tanh").string()};
-  const RunResult r = run_gradplug({"plugins"}, cwd.path(), options);
-  expect_user_error(r, "GRADPLUG_PLUGIN_PATH: two activation plugins are named 'tanh'");
-  EXPECT_CONTAINS(r.err, "activation_tanh.so");
-  EXPECT_CONTAINS(r.err, (kBroken / "duplicate_tanh" / "duplicate_tanh.so").string());
+  // Listed as a warning; a config that names tanh is refused naming both files; one that does
+  // not still runs.
+  const RunResult listed = run_gradplug({"plugins"}, cwd.path(), options);
+  EXPECT_EQ(listed.exit_code, 0) << listed.describe();
+  EXPECT_CONTAINS(listed.err, "warning: two activation plugins are named 'tanh'");
+  EXPECT_CONTAINS(listed.out, "activation relu");
+  write_text(cwd / "tanh.yaml", read_text(kMoons));
+  const RunResult uses = run_gradplug(
+      {"train", "tanh.yaml", "--set", "model.activation=tanh", "--quiet"}, cwd.path(), options);
+  expect_user_error(uses, "two activation plugins are named 'tanh'");
+  EXPECT_CONTAINS(uses.err, "activation_tanh.so");
+  EXPECT_CONTAINS(uses.err, (kBroken / "duplicate_tanh" / "duplicate_tanh.so").string());
+  const RunResult other = run_gradplug(
+      {"train", "tanh.yaml", "--set", "training.steps=3", "--quiet"}, cwd.path(), options);
+  EXPECT_EQ(other.exit_code, 0) << other.describe();
+  // check-plugin warns now, rather than letting the clash surface at train time.
+  const RunResult checked = run_gradplug(
+      {"check-plugin", (kBroken / "duplicate_tanh" / "duplicate_tanh.so").string()}, cwd.path());
+  EXPECT_EQ(checked.exit_code, 0) << checked.describe();
+  EXPECT_CONTAINS(checked.out, "WARN  name: a built-in activation is also named 'tanh'");
 }
 
 TEST(BrokenPlugins, SkippedPluginIsAWarningInPluginsListing) {

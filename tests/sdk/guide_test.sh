@@ -125,7 +125,7 @@ for step in "cmake --install build --prefix" "gradplug new-plugin" "cmake -S . -
             "cmake --build build" "gradplug check-plugin build/my_adagrad.so" \
             "gradplug train my_adagrad.yaml --plugin-dir build" "GRADPLUG_PLUGIN_PATH=" \
             "cat > \"\$HOME/my_adagrad/my_adagrad.cpp\"" "cat > \"\$HOME/my_adagrad/CMakeLists.txt\"" \
-            "cat > \"\$HOME/my_adagrad/my_adagrad.yaml\""; do
+            "cat > \"\$HOME/my_adagrad/my_adagrad.yaml\"" "gradplug check-plugin build/my_scaled_tanh.so"; do
   grep -qF -- "$step" "$script" || fail "the guide no longer has: $step"
 done
 
@@ -140,6 +140,10 @@ echo "+ bash guide.sh (the guide's commands)" >> "$log"
 [ -x "$home/gradplug/bin/gradplug" ] || fail "the guide did not install gradplug to ~/gradplug"
 [ -f "$home/my_sgd/build/my_sgd.so" ] || fail "the guide's new-plugin project was not built"
 [ -f "$home/my_adagrad/build/my_adagrad.so" ] || fail "the guide's my_adagrad.so was not built"
+[ -f "$home/my_act/build/my_scaled_tanh.so" ] || fail "the guide's activation example was not built"
+# Built without a build type, as the guide does: gradplug_add_plugin still optimises.
+grep -q -- "-O2" "$home/my_adagrad/build/CMakeFiles/my_adagrad.dir/flags.make" ||
+  fail "gradplug_add_plugin built the guide's plugin without optimisation"
 runs=$(find "$home/my_adagrad/runs" -name summary.json | wc -l)
 [ "$runs" -ge 3 ] || fail "the guide's my_adagrad runs wrote $runs summaries, expected 3"
 

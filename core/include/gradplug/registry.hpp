@@ -7,7 +7,7 @@
 // binding (a missing symbol fails at load, not later). Its
 // descriptor's ABI version is read before anything else. Files that are not libraries, lack the
 // descriptor or have another ABI version are skipped and remembered with the reason; two plugins
-// with the same kind and name are an Error naming both files. Objects made by a plugin hold a
+// with the same kind and name are a clash (see PluginClash). Objects made by a plugin hold a
 // reference to its library, so the library stays loaded as long as any of them lives.
 #pragma once
 
@@ -55,6 +55,16 @@ struct SkippedFile {
   std::string reason;
 };
 
+// Two plugins of one kind under one name: neither can be used by that name (which would run
+// depends on load order), and every other plugin still can.
+struct PluginClash {
+  gp_kind kind;
+  std::string name;
+  std::filesystem::path first, second;
+  // "two activation plugins are named 'tanh': A and B (remove or rename one of them)".
+  std::string message() const;
+};
+
 class Registry {
  public:
   Registry();
@@ -67,10 +77,11 @@ class Registry {
   void allow_insecure(bool allow) { allow_insecure_ = allow; }
 
   // Loads every regular file in dir whose name ends in ".so" (in name order). A missing directory
-  // is skipped silently when optional, else an Error. Throws Error on a duplicate (kind, name), and
-  // on a directory that is unsafe: owned by another user than root or the caller, or writable by
-  // group or others, or below such a directory (a sticky one, as /tmp, is fine); a plugin file
-  // that is unsafe in the same way (after resolving links) is skipped with that reason.
+  // is skipped silently when optional, else an Error. A duplicate (kind, name) is recorded as a
+  // clash. Throws Error on a directory that is unsafe: owned by another user than root or the
+  // caller, or writable by group or others, or below such a directory (a sticky one, as /tmp, is
+  // fine); a plugin file that is unsafe in the same way (after resolving links) is skipped with
+  // that reason.
   void scan_directory(const std::filesystem::path& dir, bool optional = false);
   // Loads one library file; returns false (and records why in skipped()) if it is not a plugin.
   bool load_file(const std::filesystem::path& file);
@@ -79,8 +90,11 @@ class Registry {
   const std::vector<LoadedPlugin>& plugins() const { return plugins_; }
   const std::vector<SkippedFile>& skipped() const { return skipped_; }
 
-  // The plugin of that kind and name, or null.
+  // The plugin of that kind and name, or null; an Error naming both files when two share it.
   const LoadedPlugin* find(gp_kind kind, std::string_view name) const;
+  // The clash under that kind and name, or null; and every clash.
+  const PluginClash* clash(gp_kind kind, std::string_view name) const;
+  const std::vector<PluginClash>& clashes() const { return clashes_; }
   // Like find, but an Error that lists the known names (and the skipped files) when absent.
   const LoadedPlugin& get(gp_kind kind, std::string_view name) const;
   // The names of the loaded plugins of one kind, sorted.
@@ -120,6 +134,7 @@ class Registry {
 
   std::vector<LoadedPlugin> plugins_;
   std::vector<SkippedFile> skipped_;
+  std::vector<PluginClash> clashes_;
   bool allow_insecure_ = false;
   std::unique_ptr<detail::ScanCache> cache_;  // read on first use
 };

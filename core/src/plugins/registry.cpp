@@ -163,16 +163,30 @@ bool Registry::load_one(const fs::path& file, bool in_checked_directory) {
     return skip(file, std::move(problem));
   const auto& descriptor = library->get_alias<const gp_descriptor>(GRADPLUG_DESCRIPTOR_SYMBOL);
   const auto kind = static_cast<gp_kind>(descriptor.kind);
-  if (const LoadedPlugin* other = find(kind, descriptor.name)) {
-    throw Error("two " + std::string(kind_name(kind)) + " plugins are named '" + descriptor.name +
-                "': " + other->file.string() + " and " + file.string() +
-                " (remove or rename one of them)");
-  }
+  // Two of one kind and name: neither is usable under it, but every other plugin is, so a config
+  // that does not name it still runs.
+  for (const LoadedPlugin& other : plugins_)
+    if (other.kind() == kind && other.name() == descriptor.name) {
+      clashes_.push_back({kind, descriptor.name, other.file, file});
+      return false;
+    }
   plugins_.push_back(LoadedPlugin{file, &descriptor, std::move(library)});
   return true;
 }
 
+const PluginClash* Registry::clash(gp_kind kind, std::string_view name) const {
+  for (const auto& c : clashes_)
+    if (c.kind == kind && c.name == name) return &c;
+  return nullptr;
+}
+
+std::string PluginClash::message() const {
+  return "two " + std::string(kind_name(kind)) + " plugins are named '" + name +
+         "': " + first.string() + " and " + second.string() + " (remove or rename one of them)";
+}
+
 const LoadedPlugin* Registry::find(gp_kind kind, std::string_view name) const {
+  if (const PluginClash* c = clash(kind, name)) throw Error(c->message());
   for (const auto& plugin : plugins_)
     if (plugin.kind() == kind && plugin.name() == name) return &plugin;
   return nullptr;

@@ -38,6 +38,20 @@ void on_crash(int signal_number) {
   ::_exit(1);
 }
 
+// A plugin named like a built-in works only where the built-in is not loaded: said now, not at
+// train time.
+void warn_about_builtin_clash(const std::filesystem::path& file) {
+  Registry registry;
+  registry.scan_directory(Registry::builtin_directory(), true);
+  registry.load_file(file);
+  std::error_code ec;
+  for (const PluginClash& c : registry.clashes())
+    if (!std::filesystem::equivalent(c.first, c.second, ec))
+      std::cout << "WARN  name: a built-in " << kind_name(c.kind) << " is also named '" << c.name
+                << "' (" << escape_control(c.first.string()) << "); a config that names '" << c.name
+                << "' is refused while both are loaded: give yours another name\n";
+}
+
 }  // namespace
 
 int command_check_plugin(const std::vector<std::string>& args) {
@@ -86,6 +100,7 @@ int command_check_plugin(const std::vector<std::string>& args) {
 
   std::size_t failed = 0;
   for (const auto& r : results) failed += r.passed ? 0 : 1;
+  if (failed == 0) warn_about_builtin_clash(file);
   if (failed == 0) {
     std::cout << "all " << results.size() << " checks passed: " << file.string() << "\n";
     return 0;

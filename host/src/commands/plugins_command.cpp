@@ -24,6 +24,7 @@ int command_plugins(const std::vector<std::string>& args) {
                                            : std::vector<std::string>{});
   for (gp_kind kind : {GP_KIND_ACTIVATION, GP_KIND_OPTIMIZER, GP_KIND_REGULARIZER}) {
     for (const std::string& name : registry.names(kind)) {
+      if (registry.clash(kind, name)) continue;  // warned about below
       const LoadedPlugin& plugin = *registry.find(kind, name);
       const gp_descriptor& d = *plugin.descriptor;
       // Names are printable (the registry refuses others); the free text is printed escaped, so
@@ -41,6 +42,9 @@ int command_plugins(const std::vector<std::string>& args) {
       }
     }
   }
+  for (const PluginClash& c : registry.clashes())
+    std::cerr << "gradplug: warning: " << escape_control(c.message())
+              << "; a config that names it is refused\n";
   for (const auto& skip : registry.skipped())
     std::cerr << "gradplug: warning: skipped " << escape_control(skip.file.string()) << ": "
               << escape_control(skip.reason) << "\n";
