@@ -8,6 +8,7 @@
 #include <functional>
 #include <iostream>
 
+#include "cli/flag_numbers.hpp"
 #include "cli/suggest.hpp"
 #include "gradplug/error.hpp"
 
@@ -83,9 +84,10 @@ po::variables_map parse_command(const std::string& command, const std::vector<st
   try {
     const auto style =
         po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    po::store(
-        po::command_line_parser(args).options(options).positional(positional).style(style).run(),
-        vm);
+    const po::parsed_options parsed =
+        po::command_line_parser(args).options(options).positional(positional).style(style).run();
+    check_flag_numbers(parsed, options);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::unknown_option& e) {
     const std::string flag = e.get_option_name();
