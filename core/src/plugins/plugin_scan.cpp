@@ -163,6 +163,17 @@ bool open_plugin_file(const fs::path& file, PluginFile& out, std::string& error)
     error = "is not a regular file";
     return false;
   }
+  // The loader's own reason for a file that is no library can mislead (a short text file is
+  // "file too short"; some loaders answer with errno's "No such file or directory").
+  char magic[4] = {};
+  if (::pread(fd, magic, sizeof magic, 0) != sizeof magic || std::memcmp(magic,
+                                                                         "\x7f"
+                                                                         "ELF",
+                                                                         4)) {
+    ::close(fd);
+    error = "is not a shared library (it does not start with the ELF header of a compiled .so)";
+    return false;
+  }
   out.fd = fd;
   out.device = st.st_dev;
   out.inode = st.st_ino;
