@@ -16,6 +16,7 @@
 
 #include "gradplug/abi.h"
 #include "gradplug/registry.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::detail {
 
@@ -251,6 +252,21 @@ std::string descriptor_problem(const boost::dll::shared_library& library) {
   if (has_control(d.name))
     return "its name \"" + escape_control(d.name) +
            "\" holds control characters (newlines, escapes); a plugin name must be printable";
+  // Every text of a descriptor may end up in JSON (summary.json, model.json), which must be
+  // UTF-8: refused here, not as a JSON library's exception at the end of a training run.
+  const auto not_utf8 = [](const char* text) {
+    return text && first_invalid_utf8(text) != std::string::npos;
+  };
+  if (not_utf8(d.name) || not_utf8(d.version) || not_utf8(d.description))
+    return std::string("its ") +
+           (not_utf8(d.name)      ? "name"
+            : not_utf8(d.version) ? "version"
+                                  : "description") +
+           " is not UTF-8 text (another encoding such as Latin-1?); rebuild it from UTF-8 source";
+  for (std::size_t i = 0; d.params && i < d.param_count; ++i)
+    if (not_utf8(d.params[i].name) || not_utf8(d.params[i].doc) || not_utf8(d.params[i].choices))
+      return "schema entry " + std::to_string(i) +
+             " holds text that is not UTF-8 (another encoding such as Latin-1?)";
   if (!d.create || !d.destroy) return "descriptor lacks create or destroy";
   if (d.param_count && !d.params) return "descriptor declares parameters but gives no schema";
   for (std::size_t i = 0; i < d.param_count; ++i) {

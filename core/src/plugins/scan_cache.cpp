@@ -21,7 +21,7 @@ constexpr const char* kFileName = "plugin-scan.tsv";
 // The format and the rules the verdicts were made by: bump the number whenever the scanner or
 // descriptor_problem checks something new, so verdicts of the old rules are not believed.
 // 2: names and parameter names with control characters are refused.
-const std::string kHeader = std::string("gradplug-plugin-scan 2 ") + GRADPLUG_VERSION;
+const std::string kHeader = std::string("gradplug-plugin-scan 3 ") + GRADPLUG_VERSION;
 
 // Tabs, newlines and backslashes escaped, so one entry is one line of tab-separated fields.
 std::string escape_field(const std::string& text) {
