@@ -11,6 +11,7 @@
 #include "cli/flag_numbers.hpp"
 #include "cli/suggest.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::host {
 
@@ -108,6 +109,9 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_i
   registry.scan_directory(Registry::builtin_directory(), true);
   if (const char* env = std::getenv("GRADPLUG_PLUGIN_PATH")) {
     for (const auto& dir : Registry::split_path_list(env)) {
+      if (first_invalid_utf8(dir.string()) != std::string::npos)
+        throw Error("GRADPLUG_PLUGIN_PATH: " + escape_control(dir.string()) +
+                    ": the path is not UTF-8 text (another encoding such as Latin-1?)");
       try {
         registry.scan_directory(dir);
       } catch (const Error& e) {
@@ -116,6 +120,10 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_i
     }
   }
   for (const auto& dir : plugin_dirs) {
+    // A plugin's path is recorded in summary.json, which must be UTF-8.
+    if (first_invalid_utf8(dir) != std::string::npos)
+      throw Error("--plugin-dir " + escape_control(dir) +
+                  ": the path is not UTF-8 text (another encoding such as Latin-1?)");
     try {
       registry.scan_directory(dir);
     } catch (const Error& e) {

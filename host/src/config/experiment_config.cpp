@@ -12,7 +12,9 @@
 #include "cli/suggest.hpp"
 #include "config/number_text.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/registry.hpp"
 #include "gradplug/schema.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::host {
 
@@ -120,8 +122,8 @@ long long read_int(const ConfigNode& node, const std::string& path, long long lo
 std::uint64_t read_seed(const ConfigNode& node) {
   if (node.type != Type::Scalar) fail(node, "seed", "expected a whole number, got " + shown(node));
   std::uint64_t seed = 0;
-  const std::string problem = unsigned_problem(
-      node.scalar, shown(node), std::numeric_limits<std::uint64_t>::max(), seed);
+  const std::string problem =
+      unsigned_problem(node.scalar, shown(node), std::numeric_limits<std::uint64_t>::max(), seed);
   if (!problem.empty()) fail(node, "seed", problem);
   return seed;
 }
@@ -448,14 +450,17 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   const MapReader top(
       root, "", {"name", "seed", "data", "model", "loss", "training", "optimizer", "regularizers"});
   spec.name = default_name;
+  if (!top.optional("name") && first_invalid_utf8(default_name) != std::string::npos)
+    throw Error(root.where + ": the experiment is named after its file, '" +
+                escape_control(default_name) +
+                "', which is not UTF-8 text; give the config a name: or rename the file");
   if (const ConfigNode* n = top.optional("name")) {
     if (n->type != Type::Scalar || n->scalar.empty() || n->scalar.size() > 100 ||
         n->scalar.find_first_of("/\\\n") != std::string::npos)
       fail(*n, "name", "expected a short name without '/' (it names the run directory)");
     spec.name = n->scalar;
   }
-  if (const ConfigNode* n = top.optional("seed"))
-    spec.seed = read_seed(*n);
+  if (const ConfigNode* n = top.optional("seed")) spec.seed = read_seed(*n);
 
   spec.loss = static_cast<LossKind>(
       index_of(loss_names(), read_name(top.required("loss"), "loss", loss_names())));

@@ -11,6 +11,8 @@
 #include <iostream>
 
 #include "gradplug/error.hpp"
+#include "gradplug/registry.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::host {
 
@@ -128,6 +130,11 @@ fs::path create_run_directory(const std::string& requested, const fs::path& pare
                               const std::string& name) {
   std::error_code ec;
   if (!requested.empty()) {
+    // The path is recorded in summary.json, which must be UTF-8: refused before anything exists.
+    if (first_invalid_utf8(requested) != std::string::npos)
+      throw Error("--out " + escape_control(requested) +
+                  ": the path is not UTF-8 text (another encoding such as Latin-1?); choose a "
+                  "UTF-8 name");
     const fs::path dir(requested);
     if (fs::exists(dir, ec) && !(fs::is_directory(dir, ec) && fs::is_empty(dir, ec)))
       throw Error("--out " + requested +
