@@ -159,6 +159,27 @@ TEST(StrictInputs, SweepArgumentsAreParsedWhole) {
   EXPECT_CONTAINS(ok.out, "optimizer.lr=0.55  seed 1");
 }
 
+TEST(StrictInputs, ASweepOverNamesIsReportedWithoutASensitivityPlot) {
+  // The plot's x axis read the first swept value with std::stod: "relu" ended compare with exit 1.
+  TempDir cwd;
+  const RunResult r =
+      run_gradplug({"compare", kMoons.string(), "--sweep", "model.activation=relu,tanh", "--set",
+                    "training.steps=2", "--out", "o", "--format", "csv"},
+                   cwd.path());
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_FALSE(fs::exists(cwd / "o" / "sensitivity.svg"));
+  EXPECT_TRUE(fs::exists(cwd / "o" / "loss.svg"));
+}
+
+TEST(StrictInputs, PlaygroundParametersAreStrictNumbers) {
+  for (const auto& [value, expected] : std::vector<std::pair<std::string, std::string>>{
+           {"0.1x", "lr: expected a number, got '0.1x'"},
+           {"nan", "lr: 'nan' is not a finite number"},
+           {"1e-320", "lr: '1e-320' is out of range: it is too close to zero"}})
+    expect_refused({"compare", "--function", "booth", "--optimizers", "sgd:lr=" + value},
+                   "--optimizers sgd:lr=" + value + ": " + expected);
+}
+
 TEST(StrictInputs, CountFlagsRefuseNegativesAsTyped) {
   const std::vector<std::vector<std::string>> flags = {{"--seeds", "-1"},
                                                        {"--seeds=-1"},
