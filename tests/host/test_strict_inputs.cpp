@@ -225,7 +225,10 @@ TEST(StrictInputs, VariantLabelsStayOneFolderInsideTheComparison) {
     expect_refused({"compare", "--dry-run"}, c.expected,
                    read_text(kMoons) + "compare:\n  - {label: " + c.text +
                        ", optimizer: {name: sgd, lr: 0.5}}\n");
-  // A label of dots and names that only look odd are fine: each stays one folder.
+  expect_refused({"compare", "--dry-run"}, "compare: label: expected a name, got a list",
+                 read_text(kMoons) + "compare:\n  - {label: [a], optimizer: {name: sgd}}\n");
+  // A label of dots and names that only look odd are fine: each stays one folder; so is a label
+  // made of overrides that holds a '/' (a path).
   TempDir cwd;
   write_text(cwd / "c.yaml", read_text(kMoons) +
                                  "compare:\n  - {label: '...', optimizer: {name: sgd, lr: 0.5}}\n"
@@ -236,6 +239,11 @@ TEST(StrictInputs, VariantLabelsStayOneFolderInsideTheComparison) {
   ASSERT_EQ(ok.exit_code, 0) << ok.describe();
   EXPECT_TRUE(fs::is_directory(cwd / "o" / "runs" / "..." / "seed-1"));
   EXPECT_TRUE(fs::is_directory(cwd / "o" / "runs" / "a_b_c_d" / "seed-1"));
+  const std::string iris = (kSource / "configs" / "data" / "iris.csv").string();
+  const RunResult path = run_gradplug({"compare", (kSource / "configs" / "iris.yaml").string(),
+                                       "--dry-run", "--sweep", "data.path=" + iris},
+                                      cwd.path());
+  EXPECT_EQ(path.exit_code, 0) << path.describe();
 }
 
 TEST(StrictInputs, ComparisonsAreBoundedBeforeAnythingIsPlanned) {

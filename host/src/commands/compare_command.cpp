@@ -54,6 +54,7 @@ struct Variant {
   std::string base;                // the label before sweeps
   std::vector<std::string> sweep;  // the swept values, in --sweep order
   std::string origin;              // where the label was given, for errors about it
+  bool named = true;               // a label the user chose, rather than made of overrides
 };
 
 // A config subtree written back as one-line YAML for --set.
@@ -410,13 +411,16 @@ int command_compare(const std::vector<std::string>& args) {
         ConfigNode overrides = entry;
         v.origin = entry.where + ": compare";
         if (const ConfigNode* label = entry.find("label")) {
+          if (label->type == ConfigNode::Type::Sequence || label->type == ConfigNode::Type::Map)
+            throw Error(label->where + ": compare: label: expected a name, got a list or a map");
           v.label = label->scalar;
           v.origin = label->where + ": compare: label";
           overrides.entries.erase(std::find_if(overrides.entries.begin(), overrides.entries.end(),
                                                [](const auto& e) { return e.first == "label"; }));
         }
         flatten(overrides, "", v.sets);
-        if (v.label.empty()) v.label = join(v.sets, " ");
+        v.named = !v.label.empty();
+        if (!v.named) v.label = join(v.sets, " ");
         variants.push_back(v);
       }
       config.entries.erase(config.entries.begin() + static_cast<std::ptrdiff_t>(i));
@@ -456,6 +460,7 @@ int command_compare(const std::vector<std::string>& args) {
         Variant point = v;
         point.label = v.label + " " + key + "=" + value;
         point.origin = "--sweep " + vm["sweep"].as<std::vector<std::string>>()[k];
+        point.named = false;
         point.sets.push_back(key + "=" + value);
         point.sweep.push_back(value);
         next.push_back(point);
@@ -478,7 +483,7 @@ int command_compare(const std::vector<std::string>& args) {
   plan.log_y = vm.count("log-y") > 0;
   std::map<std::string, int> used;
   for (const Variant& v : grid) {
-    std::string folder = variant_folder(v.label, v.origin);
+    std::string folder = variant_folder(v.label, v.origin, v.named);
     ConfigNode copy = config;
     for (const auto& s : v.sets) apply_override(copy, s);
     const double cost = expected_cost(read_experiment(copy, registry, name, dir));

@@ -119,15 +119,15 @@ void check_run_count(std::size_t variants, const std::vector<std::size_t>& sweep
               " runs (fewer sweep values or seeds)");
 }
 
-std::string variant_folder(const std::string& label, const std::string& origin) {
+std::string variant_folder(const std::string& label, const std::string& origin, bool named) {
   const auto refuse = [&](const std::string& why) {
     throw Error(origin + ": variant label '" + escape_control(label) + "' " + why +
                 "; a label becomes a folder name: any text without '/' or control "
                 "characters, and not '.' or '..'");
   };
   if (label.empty()) refuse("is empty");
-  if (label == "." || label == "..") refuse("is not a folder name");
-  if (label.find('/') != std::string::npos) refuse("holds a '/'");
+  if (named && (label == "." || label == "..")) refuse("is not a folder name");
+  if (named && label.find('/') != std::string::npos) refuse("holds a '/'");
   for (unsigned char c : label)
     if (c < 0x20 || c == 0x7F) refuse("holds a control character");
   if (first_invalid_utf8(label) != std::string::npos) refuse("is not UTF-8 text");

@@ -24,9 +24,11 @@ void check_run_count(std::size_t variants, const std::vector<std::size_t>& sweep
                      std::size_t seeds);
 
 // The folder of a variant's runs under DIR/runs: its label with every character but letters,
-// digits, '.' and '-' made '_', cut at 80 bytes. A label that is empty, '.' or '..', or holds '/',
-// a NUL or a control character is refused (naming `origin`, where the label was given), so a
-// folder is always one plain name inside DIR/runs.
-std::string variant_folder(const std::string& label, const std::string& origin);
+// digits, '.' and '-' made '_', cut at 80 bytes. A label holding a NUL, a control character or
+// bytes that are not UTF-8 is refused (naming `origin`, where the label was given); so is a
+// `named` one (a compare: label, an --optimizers item) that is empty, '.' or '..' or holds '/'.
+// A label made of overrides ("data.path=sets/a.csv") may hold '/': its folder has '_'. Either
+// way a folder is one plain name inside DIR/runs.
+std::string variant_folder(const std::string& label, const std::string& origin, bool named);
 
 }  // namespace gradplug::host
