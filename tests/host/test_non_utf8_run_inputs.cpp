@@ -3,6 +3,7 @@
 // reach a run is refused up front with exit 2, naming the flag or file, leaving nothing behind:
 // a run directory, a file's name, a plugin directory, a config or --set value or key, a variant.
 #include "cli_support.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::testing {
 namespace {
@@ -13,6 +14,7 @@ struct Case {
   std::vector<std::string> args;  // CONFIG stands for the config in the files directory
   std::string expected;
   std::vector<std::string> env = {};
+  bool escaped = false;  // the message quotes the bad bytes escaped (\xe9): UTF-8 itself
 };
 
 TEST(NonUtf8RunInputs, EveryWayIntoARunIsRefusedBeforeAnythingIsWritten) {
@@ -29,14 +31,20 @@ TEST(NonUtf8RunInputs, EveryWayIntoARunIsRefusedBeforeAnythingIsWritten) {
   write_text(files / "latin1.yaml", latin1_name);
 
   const std::vector<Case> cases = {
-      {{"train", config, "--out", "run-" + kLatin1}, "--out run-caf"},
-      {{"compare", config, "--out", "cmp-" + kLatin1}, "--out cmp-caf"},
+      {{"train", config, "--out", "run-" + kLatin1}, "--out run-caf\\xe9", {}, true},
+      {{"compare", config, "--out", "cmp-" + kLatin1}, "--out cmp-caf\\xe9", {}, true},
       {{"train", unnamed}, "the experiment is named after its file"},
       {{"compare", unnamed}, "the experiment is named after its file"},
-      {{"train", config, "--plugin-dir", plugin_dir}, "--plugin-dir " + plugin_dir},
-      {{"train", config}, "GRADPLUG_PLUGIN_PATH: ", {"GRADPLUG_PLUGIN_PATH=" + plugin_dir}},
+      {{"train", config, "--plugin-dir", plugin_dir},
+       "--plugin-dir " + (files / "caf").string() + "\\xe9: the path is not UTF-8 text",
+       {},
+       true},
+      {{"train", config}, "GRADPLUG_PLUGIN_PATH: ", {"GRADPLUG_PLUGIN_PATH=" + plugin_dir}, true},
+      {{"train", config, "--set", "name=" + kLatin1},
+       "--set name=caf\\xe9:1:4: not UTF-8",
+       {},
+       true},
       {{"train", (files / "latin1.yaml").string()}, "latin1.yaml:4:10: not UTF-8 text"},
-      {{"train", config, "--set", "name=" + kLatin1}, ":1:4: not UTF-8 text"},
       {{"train", config, "--set", kLatin1 + "=1"}, "unknown key"},
       {{"compare", config, "--optimizers", "sgd," + kLatin1}, "is not UTF-8 text"},
       {{"compare", config, "--sweep", "optimizer.name=sgd," + kLatin1}, "not UTF-8 text"},
@@ -50,6 +58,9 @@ TEST(NonUtf8RunInputs, EveryWayIntoARunIsRefusedBeforeAnythingIsWritten) {
     expect_user_error(r, c.expected);
     EXPECT_EQ(r.err.find("json.exception"), std::string::npos) << r.err;
     expect_nothing_written(cwd.path());
+    if (c.escaped) {
+      EXPECT_EQ(first_invalid_utf8(r.err), std::string::npos) << r.err;
+    }
   }
 }
 

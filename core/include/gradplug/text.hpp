@@ -11,4 +11,8 @@ namespace gradplug {
 // bad byte, or std::string::npos.
 std::size_t first_invalid_utf8(const std::string& text);
 
+// `text` as one printable line for a message: control characters as \n, \t, \r or \xHH (as
+// escape_control does) and each byte that is not valid UTF-8 as \xHH.
+std::string printable_text(const std::string& text);
+
 }  // namespace gradplug

@@ -110,7 +110,7 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_i
   if (const char* env = std::getenv("GRADPLUG_PLUGIN_PATH")) {
     for (const auto& dir : Registry::split_path_list(env)) {
       if (first_invalid_utf8(dir.string()) != std::string::npos)
-        throw Error("GRADPLUG_PLUGIN_PATH: " + escape_control(dir.string()) +
+        throw Error("GRADPLUG_PLUGIN_PATH: " + printable_text(dir.string()) +
                     ": the path is not UTF-8 text (another encoding such as Latin-1?)");
       try {
         registry.scan_directory(dir);
@@ -122,7 +122,7 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_i
   for (const auto& dir : plugin_dirs) {
     // A plugin's path is recorded in summary.json, which must be UTF-8.
     if (first_invalid_utf8(dir) != std::string::npos)
-      throw Error("--plugin-dir " + escape_control(dir) +
+      throw Error("--plugin-dir " + printable_text(dir) +
                   ": the path is not UTF-8 text (another encoding such as Latin-1?)");
     try {
       registry.scan_directory(dir);

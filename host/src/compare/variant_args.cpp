@@ -9,7 +9,6 @@
 #include "config/number_text.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/limits.hpp"
-#include "gradplug/registry.hpp"
 #include "gradplug/schema.hpp"
 #include "gradplug/text.hpp"
 
@@ -121,7 +120,7 @@ void check_run_count(std::size_t variants, const std::vector<std::size_t>& sweep
 
 std::string variant_folder(const std::string& label, const std::string& origin, bool named) {
   const auto refuse = [&](const std::string& why) {
-    throw Error(origin + ": variant label '" + escape_control(label) + "' " + why +
+    throw Error(origin + ": variant label '" + printable_text(label) + "' " + why +
                 "; a label becomes a folder name: any text without '/' or control "
                 "characters, and not '.' or '..'");
   };

@@ -10,7 +10,6 @@
 #include "gradplug/error.hpp"
 #include "gradplug/input_file.hpp"
 #include "gradplug/limits.hpp"
-#include "gradplug/registry.hpp"
 #include "gradplug/text.hpp"
 
 namespace gradplug::host {
@@ -156,7 +155,7 @@ ConfigNode load_config_file(const std::string& path) {
 
 void apply_override(ConfigNode& root, const std::string& assignment) {
   // A value may span lines (--set 'x=a\nb'): the origin stays on one line in messages.
-  const std::string origin = "--set " + escape_control(assignment);
+  const std::string origin = "--set " + printable_text(assignment);
   const auto equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0)
     throw Error(origin + ": expected key.path=value, e.g. --set optimizer.lr=0.01");

@@ -452,7 +452,7 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   spec.name = default_name;
   if (!top.optional("name") && first_invalid_utf8(default_name) != std::string::npos)
     throw Error(root.where + ": the experiment is named after its file, '" +
-                escape_control(default_name) +
+                printable_text(default_name) +
                 "', which is not UTF-8 text; give the config a name: or rename the file");
   if (const ConfigNode* n = top.optional("name")) {
     if (n->type != Type::Scalar || n->scalar.empty() || n->scalar.size() > 100 ||

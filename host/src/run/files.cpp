@@ -11,7 +11,6 @@
 #include <iostream>
 
 #include "gradplug/error.hpp"
-#include "gradplug/registry.hpp"
 #include "gradplug/text.hpp"
 
 namespace gradplug::host {
@@ -132,7 +131,7 @@ fs::path create_run_directory(const std::string& requested, const fs::path& pare
   if (!requested.empty()) {
     // The path is recorded in summary.json, which must be UTF-8: refused before anything exists.
     if (first_invalid_utf8(requested) != std::string::npos)
-      throw Error("--out " + escape_control(requested) +
+      throw Error("--out " + printable_text(requested) +
                   ": the path is not UTF-8 text (another encoding such as Latin-1?); choose a "
                   "UTF-8 name");
     const fs::path dir(requested);

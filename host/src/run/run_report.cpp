@@ -74,7 +74,7 @@ void RunRecord::start(const fs::path& run_dir) {
 
 void RunRecord::resume(const fs::path& run_dir, std::size_t step) {
   if (first_invalid_utf8(run_dir.string()) != std::string::npos)
-    throw Error("--resume " + escape_control(run_dir.string()) +
+    throw Error("--resume " + printable_text(run_dir.string()) +
                 ": the path is not UTF-8 text, and summary.json records it; rename the directory");
   dir_ = run_dir;
   const fs::path partial = dir_ / "metrics.csv.partial";
