@@ -159,15 +159,13 @@ TEST(Registry, SkipsLibraryWithoutDescriptor) {
 TEST(Registry, SkipsAFileThatIsNotALibrary) {
   TempDir temp;
   const fs::path fake = temp.path() / "fake.so";
-  // Longer than an ELF header, so the loader's reason is about the header, not the size.
   std::ofstream(fake) << std::string(256, 'x') << "\nthis is a text file, not a shared library\n";
   Registry registry;
   registry.scan_directory(temp.path());
   EXPECT_TRUE(registry.plugins().empty());
   ASSERT_EQ(registry.skipped().size(), 1u);
   EXPECT_EQ(registry.skipped()[0].file, fake);
-  EXPECT_CONTAINS(registry.skipped()[0].reason, "cannot be loaded");
-  EXPECT_CONTAINS(registry.skipped()[0].reason, "invalid ELF header");  // the loader's own reason
+  EXPECT_CONTAINS(registry.skipped()[0].reason, "is not a shared library");
 }
 
 TEST(Registry, IgnoresFilesThatDoNotEndInSo) {

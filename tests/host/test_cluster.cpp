@@ -8,8 +8,8 @@
 
 #include "cli_support.hpp"
 #include "compare/compare_plan.hpp"
-#include "gradplug/error.hpp"
 #include "compare/job_script.hpp"
+#include "gradplug/error.hpp"
 
 namespace {
 
@@ -290,8 +290,9 @@ TEST(ShardedCompare, BadClusterFlagsAreClearErrors) {
                     "busy: not a comparison directory (it has no plan.json)");
   write_text(cwd / "s" / "plan.json",
              "{\"format\": \"gradplug-compare-plan\", \"format_version\": 1}");
-  expect_user_error(run_gradplug({"report", "s"}, cwd.path()),
-                    "plan.json: a field is missing or of the wrong type");
+  expect_user_error(
+      run_gradplug({"report", "s"}, cwd.path()),
+      "plan.json: field 'title': missing; the file is damaged or not a gradplug plan");
   write_text(cwd / "s" / "plan.json",
              "{\"format\": \"gradplug-compare-plan\", \"format_version\": 7}");
   expect_user_error(run_gradplug({"report", "s"}, cwd.path()),

@@ -25,6 +25,7 @@ const Case kLoadTimeCases[] = {
     {"hangs_on_load", "did not finish loading within 500 ms"},
     {"control_name", "its name \"evil\\nactivation fake_line \\x1b[31m\" holds control characters"},
     {"control_param", "its parameter name \"scale\\n\\x1b[2J\" holds control characters"},
+    {"non_utf8_version", "its version is not UTF-8 text"},
 };
 // A short timeout for hangs_on_load; a cache of the test's own, so every start scans afresh.
 RunOptions scan_options(const TempDir& cache) {

@@ -16,4 +16,8 @@ std::size_t first_invalid_utf8(const std::string& text);
 // other control characters.
 std::string path_component_problem(const std::string& name);
 
+// `text` as one printable line for a message: control characters as \n, \t, \r or \xHH (as
+// escape_control does) and each byte that is not valid UTF-8 as \xHH.
+std::string printable_text(const std::string& text);
+
 }  // namespace gradplug

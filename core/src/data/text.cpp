@@ -1,5 +1,7 @@
 #include "gradplug/text.hpp"
 
+#include <cstdio>
+
 namespace gradplug {
 
 std::size_t first_invalid_utf8(const std::string& text) {
@@ -34,6 +36,35 @@ std::string path_component_problem(const std::string& name) {
   }
   if (first_invalid_utf8(name) != std::string::npos) return "it is not UTF-8 text";
   return "";
+
+std::string printable_text(const std::string& text) {
+  std::string out;
+  const auto hex = [&](unsigned char byte) {
+    char code[8];
+    std::snprintf(code, sizeof code, "\\x%02x", byte);
+    out += code;
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    const std::string rest = text.substr(i);
+    const std::size_t bad = first_invalid_utf8(rest);
+    for (const char c : rest.substr(0, bad)) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte >= 0x20 && byte != 0x7f)
+        out += c;
+      else if (c == '\n')
+        out += "\\n";
+      else if (c == '\t')
+        out += "\\t";
+      else if (c == '\r')
+        out += "\\r";
+      else
+        hex(byte);
+    }
+    if (bad == std::string::npos) break;
+    hex(static_cast<unsigned char>(rest[bad]));
+    i += bad + 1;
+  }
+  return out;
 }
 
 }  // namespace gradplug

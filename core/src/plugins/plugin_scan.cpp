@@ -16,6 +16,7 @@
 
 #include "gradplug/abi.h"
 #include "gradplug/registry.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::detail {
 
@@ -163,6 +164,17 @@ bool open_plugin_file(const fs::path& file, PluginFile& out, std::string& error)
     error = "is not a regular file";
     return false;
   }
+  // The loader's own reason for a file that is no library can mislead (a short text file is
+  // "file too short"; some loaders answer with errno's "No such file or directory").
+  char magic[4] = {};
+  if (::pread(fd, magic, sizeof magic, 0) != sizeof magic || std::memcmp(magic,
+                                                                         "\x7f"
+                                                                         "ELF",
+                                                                         4)) {
+    ::close(fd);
+    error = "is not a shared library (it does not start with the ELF header of a compiled .so)";
+    return false;
+  }
   out.fd = fd;
   out.device = st.st_dev;
   out.inode = st.st_ino;
@@ -240,6 +252,21 @@ std::string descriptor_problem(const boost::dll::shared_library& library) {
   if (has_control(d.name))
     return "its name \"" + escape_control(d.name) +
            "\" holds control characters (newlines, escapes); a plugin name must be printable";
+  // Every text of a descriptor may end up in JSON (summary.json, model.json), which must be
+  // UTF-8: refused here, not as a JSON library's exception at the end of a training run.
+  const auto not_utf8 = [](const char* text) {
+    return text && first_invalid_utf8(text) != std::string::npos;
+  };
+  if (not_utf8(d.name) || not_utf8(d.version) || not_utf8(d.description))
+    return std::string("its ") +
+           (not_utf8(d.name)      ? "name"
+            : not_utf8(d.version) ? "version"
+                                  : "description") +
+           " is not UTF-8 text (another encoding such as Latin-1?); rebuild it from UTF-8 source";
+  for (std::size_t i = 0; d.params && i < d.param_count; ++i)
+    if (not_utf8(d.params[i].name) || not_utf8(d.params[i].doc) || not_utf8(d.params[i].choices))
+      return "schema entry " + std::to_string(i) +
+             " holds text that is not UTF-8 (another encoding such as Latin-1?)";
   if (!d.create || !d.destroy) return "descriptor lacks create or destroy";
   if (d.param_count && !d.params) return "descriptor declares parameters but gives no schema";
   for (std::size_t i = 0; i < d.param_count; ++i) {

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <sstream>
 #include <vector>
@@ -21,7 +22,7 @@ constexpr const char* kFileName = "plugin-scan.tsv";
 // The format and the rules the verdicts were made by: bump the number whenever the scanner or
 // descriptor_problem checks something new, so verdicts of the old rules are not believed.
 // 2: names and parameter names with control characters are refused.
-const std::string kHeader = std::string("gradplug-plugin-scan 2 ") + GRADPLUG_VERSION;
+const std::string kHeader = std::string("gradplug-plugin-scan 3 ") + GRADPLUG_VERSION;
 
 // Tabs, newlines and backslashes escaped, so one entry is one line of tab-separated fields.
 std::string escape_field(const std::string& text) {
@@ -50,6 +51,13 @@ std::string unescape_field(const std::string& text) {
     out += next == 't' ? '\t' : next == 'n' ? '\n' : next;
   }
   return out;
+}
+
+// A whole field as a number, or false (std::stoull took "12abc" as 12 and " -1" as 2^64 - 1).
+template <typename T>
+bool whole_field(const std::string& text, T& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
 std::vector<std::string> split_tabs(const std::string& line) {
@@ -108,18 +116,12 @@ void ScanCache::read() {
   while (std::getline(in, line)) {
     const auto f = split_tabs(line);
     if (f.size() != 8 || (f[5] != "0" && f[5] != "1")) continue;
-    try {
-      Entry e;
-      e.abi = static_cast<std::uint32_t>(std::stoul(f[0]));
-      e.device = std::stoull(f[1]);
-      e.inode = std::stoull(f[2]);
-      e.size = std::stoull(f[3]);
-      e.mtime_ns = std::stoll(f[4]);
-      e.verdict = {f[5] == "1", unescape_field(f[7])};
-      entries_[unescape_field(f[6])] = e;
-    } catch (const std::exception&) {
+    Entry e;
+    if (!whole_field(f[0], e.abi) || !whole_field(f[1], e.device) || !whole_field(f[2], e.inode) ||
+        !whole_field(f[3], e.size) || !whole_field(f[4], e.mtime_ns))
       continue;  // a damaged line: that file is scanned again
-    }
+    e.verdict = {f[5] == "1", unescape_field(f[7])};
+    entries_[unescape_field(f[6])] = e;
   }
 }
 

@@ -8,8 +8,10 @@
 #include <functional>
 #include <iostream>
 
+#include "cli/flag_numbers.hpp"
 #include "cli/suggest.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/text.hpp"
 
 namespace gradplug::host {
 
@@ -83,9 +85,10 @@ po::variables_map parse_command(const std::string& command, const std::vector<st
   try {
     const auto style =
         po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
-    po::store(
-        po::command_line_parser(args).options(options).positional(positional).style(style).run(),
-        vm);
+    const po::parsed_options parsed =
+        po::command_line_parser(args).options(options).positional(positional).style(style).run();
+    check_flag_numbers(parsed, options);
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::unknown_option& e) {
     const std::string flag = e.get_option_name();
@@ -106,6 +109,9 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_i
   registry.scan_directory(Registry::builtin_directory(), true);
   if (const char* env = std::getenv("GRADPLUG_PLUGIN_PATH")) {
     for (const auto& dir : Registry::split_path_list(env)) {
+      if (first_invalid_utf8(dir.string()) != std::string::npos)
+        throw Error("GRADPLUG_PLUGIN_PATH: " + printable_text(dir.string()) +
+                    ": the path is not UTF-8 text (another encoding such as Latin-1?)");
       try {
         registry.scan_directory(dir);
       } catch (const Error& e) {
@@ -114,6 +120,10 @@ Registry load_registry(const std::vector<std::string>& plugin_dirs, bool allow_i
     }
   }
   for (const auto& dir : plugin_dirs) {
+    // A plugin's path is recorded in summary.json, which must be UTF-8.
+    if (first_invalid_utf8(dir) != std::string::npos)
+      throw Error("--plugin-dir " + printable_text(dir) +
+                  ": the path is not UTF-8 text (another encoding such as Latin-1?)");
     try {
       registry.scan_directory(dir);
     } catch (const Error& e) {

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include "cli/cli.hpp"
@@ -52,6 +53,21 @@ void warn_about_builtin_clash(const std::filesystem::path& file) {
                 << "' is refused while both are loaded: give yours another name\n";
 }
 
+// A file that is no compiled library at all is a wrong argument, not a failed check.
+void check_is_library(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  char magic[4] = {};
+  if (!in) return;  // unreadable: the loader says why
+  if (in.read(magic, sizeof magic) && std::memcmp(magic,
+                                                  "\x7f"
+                                                  "ELF",
+                                                  4) == 0)
+    return;
+  throw Error("gradplug check-plugin: '" + file.string() +
+              "' is not a shared library (it does not start with the ELF header of a compiled "
+              ".so); give the library a plugin's build produced, e.g. build/my_plugin.so");
+}
+
 }  // namespace
 
 int command_check_plugin(const std::vector<std::string>& args) {
@@ -84,6 +100,7 @@ int command_check_plugin(const std::vector<std::string>& args) {
   if (std::filesystem::is_directory(file, ec))
     throw Error("gradplug check-plugin: '" + file.string() +
                 "' is a directory; give the path of one plugin library (.so) in it");
+  check_is_library(file);
 
   for (int s : {SIGSEGV, SIGFPE, SIGBUS, SIGILL, SIGABRT}) ::signal(s, on_crash);
   ConformanceOptions hooks;

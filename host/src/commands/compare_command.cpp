@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -32,6 +33,7 @@
 #include "compare/compare_report.hpp"
 #include "compare/job_script.hpp"
 #include "compare/run_pool.hpp"
+#include "compare/variant_args.hpp"
 #include "config/config_node.hpp"
 #include "config/experiment_config.hpp"
 #include "gradplug/error.hpp"
@@ -55,22 +57,9 @@ struct Variant {
   std::vector<Assignment> sets;
   std::string base;                // the label before sweeps
   std::vector<std::string> sweep;  // the swept values, in --sweep order
+  std::string origin;              // where the label was given, for errors about it
+  bool named = true;               // a label the user chose, rather than made of overrides
 };
-
-// The parts of a list such as "adam, sgd:lr=0.1", each without surrounding blanks (a name with
-// a space is no plugin's name, and "adam, sgd" is what people type).
-std::vector<std::string> split(const std::string& text, char separator) {
-  std::vector<std::string> parts;
-  std::string part;
-  std::istringstream in(text);
-  while (std::getline(in, part, separator)) {
-    const std::size_t first = part.find_first_not_of(" \t");
-    const std::size_t last = part.find_last_not_of(" \t");
-    parts.push_back(first == std::string::npos ? "" : part.substr(first, last - first + 1));
-  }
-  if (!text.empty() && text.back() == separator) parts.emplace_back();
-  return parts;
-}
 
 // A config subtree written back as one-line YAML for --set.
 std::string flow(const ConfigNode& node) {
@@ -145,55 +134,7 @@ Variant optimizer_variant(const std::string& item, const ConfigNode& config) {
     else
       optimizer.add(key, value, "--optimizers " + item);
   }
-  return Variant{item, {"optimizer=" + flow(optimizer)}, item, {}};
-}
-
-// Values of a --sweep: a,b,c or logspace(lo,hi,n) or linspace(lo,hi,n).
-std::vector<std::string> sweep_values(const std::string& text, const std::string& flag) {
-  for (const char* kind : {"logspace(", "linspace("}) {
-    if (text.rfind(kind, 0) != 0) continue;
-    if (text.back() != ')') throw Error(flag + ": missing ')' in '" + text + "'");
-    const auto args =
-        split(text.substr(std::strlen(kind), text.size() - std::strlen(kind) - 1), ',');
-    double lo = 0, hi = 0;
-    long n = 0;
-    try {
-      if (args.size() != 3) throw std::invalid_argument("");
-      lo = std::stod(args[0]);
-      hi = std::stod(args[1]);
-      n = std::stol(args[2]);
-    } catch (const std::exception&) {
-      throw Error(flag + ": expected " + std::string(kind) +
-                  "LOW,HIGH,COUNT), e.g. logspace(1e-4,1,9)");
-    }
-    const bool log = kind[1] == 'o';
-    if (n < 2 || n > 1000)
-      throw Error(flag + ": COUNT must be 2 to 1000, got " + std::to_string(n));
-    if (log && !(lo > 0 && hi > 0))
-      throw Error(flag + ": logspace needs positive ends, got " + text);
-    std::vector<std::string> values;
-    for (long i = 0; i < n; ++i) {
-      const double t = static_cast<double>(i) / static_cast<double>(n - 1);
-      const double v = log ? std::pow(10.0, std::log10(lo) + t * (std::log10(hi) - std::log10(lo)))
-                           : lo + t * (hi - lo);
-      // Twelve significant digits: logspace(0.01,1,3) gives 0.01, 0.1, 1, not 0.010000000000000004.
-      char text[32];
-      std::snprintf(text, sizeof text, "%.12g", v);
-      values.push_back(format_number(std::stod(text)));
-    }
-    return values;
-  }
-  auto values = split(text, ',');
-  for (const auto& v : values)
-    if (v.empty()) throw Error(flag + ": empty value in '" + text + "'");
-  return values;
-}
-
-std::string slug(const std::string& label) {
-  std::string out;
-  for (char c : label)
-    out += std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' ? c : '_';
-  return out.substr(0, 80);
+  return Variant{item, {"optimizer=" + flow(optimizer)}, item, {}, "--optimizers " + item};
 }
 
 const char* status_word(JobResult::Status s) {
@@ -485,13 +426,18 @@ int command_compare(const std::vector<std::string>& args) {
               ": compare: each entry is a map of overrides, e.g. {model: {activation: swish}}");
         Variant v;
         ConfigNode overrides = entry;
+        v.origin = entry.where + ": compare";
         if (const ConfigNode* label = entry.find("label")) {
+          if (label->type == ConfigNode::Type::Sequence || label->type == ConfigNode::Type::Map)
+            throw Error(label->where + ": compare: label: expected a name, got a list or a map");
           v.label = label->scalar;
+          v.origin = label->where + ": compare: label";
           overrides.entries.erase(std::find_if(overrides.entries.begin(), overrides.entries.end(),
                                                [](const auto& e) { return e.first == "label"; }));
         }
         flatten(overrides, "", v.sets);
-        if (v.label.empty()) v.label = join(v.sets, " ");
+        v.named = !v.label.empty();
+        if (!v.named) v.label = join(v.sets, " ");
         variants.push_back(v);
       }
       config.entries.erase(config.entries.begin() + static_cast<std::ptrdiff_t>(i));
@@ -508,7 +454,7 @@ int command_compare(const std::vector<std::string>& args) {
     for (const auto& item : split(vm["optimizers"].as<std::string>(), ','))
       variants.push_back(optimizer_variant(item, config));
   }
-  if (variants.empty()) variants.push_back(Variant{"config", {}, "config", {}});
+  if (variants.empty()) variants.push_back(Variant{"config", {}, "config", {}, config_path});
   // Sweeps form a grid applied to every variant.
   std::vector<std::pair<std::string, std::vector<std::string>>> sweeps;
   if (vm.count("sweep"))
@@ -518,14 +464,20 @@ int command_compare(const std::vector<std::string>& args) {
         throw Error("--sweep " + s + ": expected KEY=VALUES, e.g. optimizer.lr=0.1,0.01");
       sweeps.emplace_back(s.substr(0, eq), sweep_values(s.substr(eq + 1), "--sweep " + s));
     }
+  std::vector<std::size_t> sweep_sizes;
+  for (const auto& [key, values] : sweeps) sweep_sizes.push_back(values.size());
+  check_run_count(variants.size(), sweep_sizes, seeds);
   for (Variant& v : variants) v.base = v.label;
   std::vector<Variant> grid = variants;
-  for (const auto& [key, values] : sweeps) {
+  for (std::size_t k = 0; k < sweeps.size(); ++k) {
+    const auto& [key, values] = sweeps[k];
     std::vector<Variant> next;
     for (const Variant& v : grid)
       for (const auto& value : values) {
         Variant point = v;
         point.label = v.label + " " + key + "=" + value;
+        point.origin = "--sweep " + vm["sweep"].as<std::vector<std::string>>()[k];
+        point.named = false;
         point.sets.push_back(key + "=" + value);
         point.sweep.push_back(value);
         next.push_back(point);
@@ -537,6 +489,9 @@ int command_compare(const std::vector<std::string>& args) {
   const std::string name = fs::path(config_path).stem().string();
   const std::string dir = fs::path(config_path).parent_path().string();
   const ExperimentSpec base = read_experiment(config, registry, name, dir);
+  if (base.seed > std::numeric_limits<std::uint64_t>::max() - (seeds - 1))
+    throw Error("--seeds " + std::to_string(seeds) + ": seeds " + std::to_string(base.seed) +
+                " onwards pass 2^64 - 1; choose a smaller seed in the config (or --set seed=N)");
   ComparePlan plan;
   plan.title = base.name;
   plan.command = quoted_command("gradplug compare", compare_arguments(vm));
@@ -545,10 +500,10 @@ int command_compare(const std::vector<std::string>& args) {
   plan.log_y = vm.count("log-y") > 0;
   std::map<std::string, int> used;
   for (const Variant& v : grid) {
+    std::string folder = variant_folder(v.label, v.origin, v.named);
     ConfigNode copy = config;
     for (const auto& s : v.sets) apply_override(copy, s);
     const double cost = expected_cost(read_experiment(copy, registry, name, dir));
-    std::string folder = slug(v.label);
     if (used[folder]++) folder += "-" + std::to_string(used[folder]);
     for (std::size_t s = 0; s < seeds; ++s)
       plan.runs.push_back(

@@ -5,11 +5,14 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "cli/cli.hpp"
+#include "cli/suggest.hpp"
 #include "compare/compare_plan.hpp"
 #include "gradplug/error.hpp"
-#include "cli/suggest.hpp"
+#include "gradplug/registry.hpp"
+#include "run/record.hpp"
 
 namespace gradplug::host {
 
@@ -61,29 +64,33 @@ int command_report(const std::vector<std::string>& args) {
   if (!fs::is_directory(dir, ec))
     throw Error("gradplug report: " + dir.string() + ": no such directory");
   const ComparePlan plan = read_plan(dir);
+  // Every record is read (and a damaged one refused) before anything is printed or written.
+  const CompareReport report = report_from_directory(dir, plan);
 
   // Shards that started and never said they finished: their tasks were lost or are still running.
+  std::ostringstream shard_lines;
   if (fs::is_directory(dir / "shards", ec)) {
     std::size_t started = 0, finished = 0;
     for (const auto& entry : fs::directory_iterator(dir / "shards")) {
       if (entry.path().extension() != ".json") continue;
-      std::ifstream in(entry.path());
-      const json record = json::parse(in, nullptr, false);
-      if (record.is_discarded() || !record.is_object()) continue;
+      const Record record = Record::read(entry.path(), "shard record");
       ++started;
-      if (record.contains("finished") && !record["finished"].is_null()) {
+      const std::uint64_t shard = record.whole("shard"), shards = record.whole("shards");
+      const std::string host = record.text("host"), when = record.text("started");
+      if (record.has("finished")) {
+        record.text("finished");
         ++finished;
       } else {
-        std::cerr << "gradplug report: shard " << record.value("shard", 0) << "/"
-                  << record.value("shards", 0) << " started on " << record.value("host", "?")
-                  << " at " << record.value("started", "?")
-                  << " and has not finished (still running, or its task was lost)\n";
+        shard_lines << "gradplug report: shard " << shard << "/" << shards << " started on "
+                    << escape_control(host) << " at " << escape_control(when)
+                    << " and has not finished (still running, or its task was lost)\n";
       }
     }
     if (started)
-      std::cerr << "gradplug report: " << finished << " of " << started << " shards finished\n";
+      shard_lines << "gradplug report: " << finished << " of " << started << " shards finished\n";
   }
-  return write_and_print_report(report_from_directory(dir, plan), dir, format, plan);
+  std::cerr << shard_lines.str();
+  return write_and_print_report(report, dir, format, plan);
 }
 
 }  // namespace gradplug::host

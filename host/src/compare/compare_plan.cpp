@@ -6,8 +6,10 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 
-#include "run/files.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/limits.hpp"
+#include "run/files.hpp"
+#include "run/record.hpp"
 
 namespace gradplug::host {
 
@@ -43,46 +45,44 @@ ComparePlan read_plan(const fs::path& dir) {
     throw Error(dir.string() +
                 ": not a comparison directory (it has no plan.json); give the --out directory of "
                 "a `gradplug compare`");
-  std::ifstream in(file);
-  const json j = json::parse(in, nullptr, false);
-  const auto bad = [&](const std::string& what) {
-    return Error(file.string() + ": " + what + "; the file is damaged or not a gradplug plan");
-  };
-  if (j.is_discarded() || !j.is_object()) throw bad("not valid JSON");
-  if (j.value("format", "") != "gradplug-compare-plan")
-    throw bad("format is not gradplug-compare-plan");
-  if (!j.contains("format_version") || !j["format_version"].is_number_integer() ||
-      j["format_version"].get<std::int64_t>() != kPlanFormat)
-    throw Error(
-        file.string() + ": plan format_version " +
-        (j.contains("format_version") ? j["format_version"].dump() : std::string("missing")) +
-        " is not supported; this gradplug reads version " + std::to_string(kPlanFormat));
+  const Record j = Record::read(file, "plan");
+  if (!j.value().contains("format") || !j.value()["format"].is_string() ||
+      j.value()["format"] != "gradplug-compare-plan")
+    j.fail("format", "is not gradplug-compare-plan");
+  const json& version = j.value().contains("format_version") ? j.value()["format_version"] : json();
+  if (!version.is_number_integer() || version.get<std::int64_t>() != kPlanFormat)
+    throw Error(file.string() + ": plan format_version " +
+                (version.is_null() ? std::string("missing") : version.dump()) +
+                " is not supported; this gradplug reads version " + std::to_string(kPlanFormat));
   ComparePlan plan;
-  try {
-    plan.title = j.at("title").get<std::string>();
-    plan.command = j.at("command").get<std::string>();
-    plan.sweep_keys = j.at("sweep_keys").get<std::vector<std::string>>();
-    plan.target_loss = j.at("target_loss").is_null() ? NAN : j.at("target_loss").get<double>();
-    plan.log_y = j.at("log_y").get<bool>();
-    for (const json& r : j.at("runs")) {
-      PlannedRun run;
-      run.variant = r.at("variant").get<std::string>();
-      run.base = r.at("base").get<std::string>();
-      run.sweep = r.at("sweep").get<std::vector<std::string>>();
-      run.sets = r.at("sets").get<std::vector<std::string>>();
-      run.seed = r.at("seed").get<std::uint64_t>();
-      run.folder = r.at("folder").get<std::string>();
-      run.cost = r.at("cost").get<double>();
-      // The folder becomes a path under DIR: nothing may lead out of it.
-      if (run.folder.empty() || run.folder.find('/') != std::string::npos || run.folder == "." ||
-          run.folder == "..")
-        throw bad("run folder '" + run.folder + "' is not a plain folder name");
-      plan.runs.push_back(std::move(run));
-    }
-  } catch (const json::exception& e) {
-    throw bad(std::string("a field is missing or of the wrong type (") + e.what() + ")");
+  plan.title = j.text("title");
+  plan.command = j.text("command");
+  plan.sweep_keys = j.texts("sweep_keys");
+  plan.target_loss = j.number("target_loss");
+  plan.log_y = j.flag("log_y");
+  for (const Record& r : j.objects("runs")) {
+    PlannedRun run;
+    run.variant = r.text("variant");
+    run.base = r.text("base");
+    run.sweep = r.texts("sweep");
+    run.sets = r.texts("sets");
+    run.seed = r.whole("seed");
+    run.folder = r.text("folder");
+    run.cost = r.number("cost");
+    // The folder becomes a path under DIR: nothing may lead out of it.
+    if (run.folder.empty() || run.folder.find('/') != std::string::npos || run.folder == "." ||
+        run.folder == ".." || run.folder.find('\0') != std::string::npos)
+      r.fail("folder", "'" + run.folder + "' is not a plain folder name");
+    if (run.sweep.size() != plan.sweep_keys.size())
+      r.fail("sweep", "has " + std::to_string(run.sweep.size()) + " values for " +
+                          std::to_string(plan.sweep_keys.size()) + " sweep_keys");
+    if (!std::isfinite(run.cost) || run.cost < 0)
+      r.fail("cost", "expected a finite number of at least 0");
+    plan.runs.push_back(std::move(run));
   }
-  if (plan.runs.empty()) throw bad("it lists no runs");
+  if (plan.runs.empty()) j.fail("runs", "it lists no runs");
+  if (plan.runs.size() > limits::kRuns)
+    j.fail("runs", "more than " + std::to_string(limits::kRuns) + " runs");
   return plan;
 }
 
@@ -167,12 +167,10 @@ CompareReport report_from_directory(const fs::path& dir, const ComparePlan& plan
     info.log = run_log(dir, run);
     if (run_finished(dir, run)) {
       info.status = "ok";  // until collect() reads its summary.json
+    } else if (std::error_code ec; fs::exists(run_status_file(dir, run), ec)) {
+      info.status = Record::read(run_status_file(dir, run), "run status record").text("status");
     } else {
-      std::ifstream in(run_status_file(dir, run));
-      const json record = in ? json::parse(in, nullptr, false) : json();
-      info.status = record.is_object() && record.contains("status") && record["status"].is_string()
-                        ? record["status"].get<std::string>()
-                        : "missing";
+      info.status = "missing";
     }
     infos.push_back(std::move(info));
   }

@@ -8,11 +8,13 @@
 #include <numeric>
 #include <sstream>
 
-#include "run/files.hpp"
+#include "cli/suggest.hpp"
+#include "compare/run_records.hpp"
+#include "config/number_text.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
-#include "cli/suggest.hpp"
 #include "plot/svg_plot.hpp"
+#include "run/files.hpp"
 
 namespace gradplug::host {
 
@@ -38,60 +40,10 @@ Stat stat_of(const std::vector<double>& values) {
   return s;
 }
 
-double number_at(const json& j, const char* a, const char* b) {
-  if (!j.contains(a) || !j[a].contains(b) || !j[a][b].is_number()) return NAN;
-  return j[a][b].get<double>();
-}
-
-void read_run(RunInfo& r) {
-  std::ifstream summary_file(r.run_dir / "summary.json");
-  if (r.status == "ok" && summary_file) {
-    // A finished run's summary says how it ended: a damaged one is a failure, a non-finite stop
-    // a divergence (whose figures are not the run's result).
-    const json s = json::parse(summary_file, nullptr, false);
-    if (s.is_discarded() || !s.is_object())
-      r.status = "failed";
-    else if (s.value("stopped", "") == "non_finite")
-      r.status = "diverged";
-    else {
-      r.split = s.contains("validation") ? "validation" : "train";
-      r.final_loss = number_at(s, r.split.c_str(), "loss");
-      r.final_accuracy = number_at(s, r.split.c_str(), "accuracy");
-      r.best_loss = r.split == "validation" ? number_at(s, "best", "validation_loss") : NAN;
-      r.train_seconds = s.value("train_seconds", NAN);
-      r.steps = s.value("steps", std::size_t{0});
-    }
-  }
-  std::ifstream metrics(
-      r.run_dir / (fs::exists(r.run_dir / "metrics.csv") ? "metrics.csv" : "metrics.csv.partial"));
-  std::string line;
-  std::getline(metrics, line);
-  while (std::getline(metrics, line)) {
-    // The data_loss column (the 4th): the loss without penalties, comparable across regularizers.
-    std::size_t start = 0;
-    for (int column = 0; column < 3 && start != std::string::npos; ++column)
-      start = line.find(',', start) + 1;
-    const std::size_t end = line.find(',', start);
-    if (start == 0 || end == std::string::npos) continue;
-    const std::string cell = line.substr(start, end - start);
-    r.curve.push_back(cell.empty() ? NAN : std::stod(cell));
-  }
-  // Without a validation split, the figures come from the training loss of each step: final is
-  // the last step's, best the lowest.
-  if (r.split == "train" && !r.curve.empty()) {
-    double best = NAN;
-    for (double v : r.curve)
-      if (std::isfinite(v) && !(v >= best)) best = v;
-    r.best_loss = best;
-    r.final_loss = r.curve.back();
-  }
-  if (r.status != "ok") {
-    std::ifstream log(r.log);
-    std::string last;
-    while (std::getline(log, line))
-      if (!line.empty()) last = line;
-    r.failure = last;
-  }
+// The first swept value as a number for the sensitivity plot; false when it is none (a sweep
+// over names, such as model.activation=relu,swish).
+bool sweep_number(const VariantSummary& v, double& x) {
+  return !v.sweep.empty() && real_problem(v.sweep.front(), "", x).empty();
 }
 
 std::string pm(const Stat& s, int digits = 4) {
@@ -384,12 +336,19 @@ void write_outputs(const CompareReport& r, const fs::path& out, bool log_y) {
   write_file_atomic(out / "loss.svg", render_svg(chart));
 
   // Sweeps: final loss against the first swept value, one line per variant (DeepOBS style).
-  if (!r.sweep_keys.empty()) {
+  bool numeric = !r.sweep_keys.empty();
+  for (const auto& v : r.variants) {
+    double x = 0;
+    numeric = numeric && (v.sweep.empty() || sweep_number(v, x));
+  }
+  if (numeric) {
     LineChart sens;
     sens.title = r.title + ": final " + r.split + " loss against " + r.sweep_keys.front();
     bool positive = true;
-    for (const auto& v : r.variants)
-      positive = positive && !v.sweep.empty() && std::stod(v.sweep.front()) > 0;
+    for (const auto& v : r.variants) {
+      double x = 0;
+      positive = positive && sweep_number(v, x) && x > 0;
+    }
     sens.x_label = positive ? "log10(" + r.sweep_keys.front() + ")" : r.sweep_keys.front();
     sens.y_label = "final " + r.split + " loss (mean over seeds)";
     std::map<std::string, Series> lines;
@@ -402,7 +361,8 @@ void write_outputs(const CompareReport& r, const fs::path& out, bool log_y) {
       if (!lines.count(key)) order.push_back(key);
       Series& s = lines[key];
       s.label = key;
-      const double x = std::stod(v.sweep.front());
+      double x = 0;
+      sweep_number(v, x);
       s.x.push_back(positive ? std::log10(x) : x);
       s.y.push_back(v.final_loss.mean);
       s.y_low.push_back(v.final_loss.min);

@@ -9,12 +9,13 @@
 #include <sstream>
 
 #include "cli/cli.hpp"
-#include "run/files.hpp"
+#include "cli/suggest.hpp"
+#include "config/number_text.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
 #include "gradplug/test_functions.hpp"
-#include "cli/suggest.hpp"
 #include "plot/svg_plot.hpp"
+#include "run/files.hpp"
 
 namespace gradplug::host {
 
@@ -60,12 +61,8 @@ std::shared_ptr<Optimizer> make_optimizer(const Registry& registry, const std::s
     double v = 0;
     if (d.params[k].type == GP_PARAM_BOOL && (text == "true" || text == "false"))
       v = text == "true";
-    else {
-      char* end = nullptr;
-      v = std::strtod(text.c_str(), &end);
-      if (text.empty() || *end)
-        throw Error("--optimizers " + item + ": " + key + "='" + text + "' is not a number");
-    }
+    else if (const std::string problem = real_problem(text, "'" + text + "'", v); !problem.empty())
+      throw Error("--optimizers " + item + ": " + key + ": " + problem);
     if (!in_range(d.params[k], v))
       throw Error("--optimizers " + item + ": " + key + "=" + text + " is out of range; expected " +
                   describe_accepted(d.params[k]));

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -63,6 +64,21 @@ std::string location(const std::string& origin, const YAML::Mark& mark) {
   return origin + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
 }
 
+// Where the second document of `text` starts: its first value, or else the last line that
+// starts a document ("---" or "..." at the start of a line; an empty document has no mark).
+std::string second_document(const std::string& text, const std::string& origin,
+                            const YAML::Node& second) {
+  if (!second.IsNull() && !second.Mark().is_null()) return location(origin, second.Mark());
+  std::size_t line = 1, found = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((i == 0 || text[i - 1] == '\n') &&
+        (text.compare(i, 3, "---") == 0 || text.compare(i, 3, "...") == 0))
+      found = line;
+    line += text[i] == '\n';
+  }
+  return found ? origin + ":" + std::to_string(found) + ":1" : origin;
+}
+
 ConfigNode convert(const YAML::Node& node, const std::string& origin, int depth,
                    std::size_t& nodes) {
   ConfigNode out;
@@ -115,12 +131,17 @@ ConfigNode parse_config(const std::string& text, const std::string& origin) {
     throw Error(origin + ":" + position(text, bad) +
                 ": not UTF-8 text (a binary file, or another encoding such as Latin-1); save the "
                 "config as UTF-8");
-  YAML::Node root;
+  std::vector<YAML::Node> documents;
   try {
-    root = YAML::Load(text);
+    documents = YAML::LoadAll(text);
   } catch (const YAML::Exception& e) {
     throw Error(location(origin, e.mark) + ": YAML syntax error: " + e.msg);
   }
+  if (documents.size() > 1)
+    throw Error(second_document(text, origin, documents[1]) +
+                ": a second YAML document (after '---' or '...'); an experiment config is one "
+                "document: remove the separator, or put the second experiment in its own file");
+  const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
   std::size_t nodes = 0;
   ConfigNode tree = convert(root, origin, 0, nodes);
   if (tree.type == ConfigNode::Type::Null)
@@ -133,7 +154,8 @@ ConfigNode load_config_file(const std::string& path) {
 }
 
 void apply_override(ConfigNode& root, const std::string& assignment) {
-  const std::string origin = "--set " + assignment;
+  // A value may span lines (--set 'x=a\nb'): the origin stays on one line in messages.
+  const std::string origin = "--set " + printable_text(assignment);
   const auto equals = assignment.find('=');
   if (equals == std::string::npos || equals == 0)
     throw Error(origin + ": expected key.path=value, e.g. --set optimizer.lr=0.01");
@@ -191,8 +213,12 @@ std::string locate(const ConfigNode& root, const std::string& path) {
     if (path[i] == '[') {
       const std::size_t close = path.find(']', i);
       if (close == std::string::npos || node->type != ConfigNode::Type::Sequence) return "";
-      const std::size_t index = std::stoul(path.substr(i + 1, close - i - 1));
-      if (index >= node->items.size()) return "";
+      const std::string digits = path.substr(i + 1, close - i - 1);
+      std::size_t index = 0;
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), index);
+      // A key path built from a user's key ("layers[x]") is not an index: no place to name.
+      if (ec != std::errc() || end != digits.data() + digits.size() || index >= node->items.size())
+        return "";
       node = &node->items[index];
       i = close + 1;
     } else {

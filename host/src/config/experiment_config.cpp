@@ -5,11 +5,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <set>
 
 #include "cli/suggest.hpp"
+#include "config/number_text.hpp"
 #include "gradplug/error.hpp"
+#include "gradplug/registry.hpp"
 #include "gradplug/schema.hpp"
 #include "gradplug/text.hpp"
 
@@ -90,15 +93,9 @@ class MapReader {
 
 double parse_real(const ConfigNode& node, const std::string& path) {
   if (node.type != Type::Scalar) fail(node, path, "expected a number, got " + shown(node));
-  const std::string& text = node.scalar;
-  char* end = nullptr;
-  errno = 0;
-  const double x = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() ||
-      std::isspace(static_cast<unsigned char>(text[0])))
-    fail(node, path, "expected a number, got " + shown(node));
-  if (!std::isfinite(x) || errno == ERANGE)
-    fail(node, path, shown(node) + " is not a finite number");
+  double x = 0;
+  if (const std::string problem = real_problem(node.scalar, shown(node), x); !problem.empty())
+    fail(node, path, problem);
   return x;
 }
 
@@ -113,13 +110,22 @@ double read_real(const ConfigNode& node, const std::string& path, double lo, dou
 }
 
 long long read_int(const ConfigNode& node, const std::string& path, long long lo, long long hi) {
-  const double x = parse_real(node, path);
-  if (std::floor(x) != x) fail(node, path, "expected a whole number, got " + shown(node));
-  if (x < static_cast<double>(lo) || x > static_cast<double>(hi))
-    fail(node, path,
-         shown(node) + " is out of range; expected a whole number from " + std::to_string(lo) +
-             " to " + std::to_string(hi));
-  return static_cast<long long>(x);
+  if (node.type != Type::Scalar) fail(node, path, "expected a whole number, got " + shown(node));
+  std::int64_t x = 0;
+  if (const std::string problem = integer_problem(node.scalar, shown(node), lo, hi, x);
+      !problem.empty())
+    fail(node, path, problem);
+  return x;
+}
+
+// A seed is any 64-bit unsigned number, read exactly from its digits.
+std::uint64_t read_seed(const ConfigNode& node) {
+  if (node.type != Type::Scalar) fail(node, "seed", "expected a whole number, got " + shown(node));
+  std::uint64_t seed = 0;
+  const std::string problem =
+      unsigned_problem(node.scalar, shown(node), std::numeric_limits<std::uint64_t>::max(), seed);
+  if (!problem.empty()) fail(node, "seed", problem);
+  return seed;
 }
 
 bool parse_bool(const ConfigNode& node, const std::string& path) {
@@ -444,6 +450,10 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
   const MapReader top(
       root, "", {"name", "seed", "data", "model", "loss", "training", "optimizer", "regularizers"});
   spec.name = default_name;
+  if (!top.optional("name") && first_invalid_utf8(default_name) != std::string::npos)
+    throw Error(root.where + ": the experiment is named after its file, '" +
+                printable_text(default_name) +
+                "', which is not UTF-8 text; give the config a name: or rename the file");
   if (const ConfigNode* n = top.optional("name")) {
     const std::string problem =
         n->type == Type::Scalar ? path_component_problem(n->scalar) : "it is not a single name";
@@ -455,8 +465,7 @@ ExperimentSpec read_experiment(const ConfigNode& root, const Registry& registry,
                             "' cannot name the run directory (" + problem +
                             "); give the config a name: key");
   }
-  if (const ConfigNode* n = top.optional("seed"))
-    spec.seed = static_cast<std::uint64_t>(read_int(*n, "seed", 0, 9007199254740992LL));
+  if (const ConfigNode* n = top.optional("seed")) spec.seed = read_seed(*n);
 
   spec.loss = static_cast<LossKind>(
       index_of(loss_names(), read_name(top.required("loss"), "loss", loss_names())));

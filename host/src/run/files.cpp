@@ -172,6 +172,11 @@ ClaimedDirectory create_run_directory(const std::string& requested, const fs::pa
                                       const std::string& name, const std::string& command) {
   std::error_code ec;
   if (!requested.empty()) {
+    // The path is recorded in summary.json, which must be UTF-8: refused before anything exists.
+    if (first_invalid_utf8(requested) != std::string::npos)
+      throw Error("--out " + printable_text(requested) +
+                  ": the path is not UTF-8 text (another encoding such as Latin-1?); choose a "
+                  "UTF-8 name");
     const fs::path dir(requested);
     const std::string named = "--out " + requested;
     auto refuse_if_used = [&] {

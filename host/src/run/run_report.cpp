@@ -13,7 +13,9 @@
 #include "gradplug/error.hpp"
 #include "gradplug/input_file.hpp"
 #include "gradplug/limits.hpp"
+#include "gradplug/registry.hpp"
 #include "gradplug/schema.hpp"
+#include "gradplug/text.hpp"
 #include "plot/run_plots.hpp"
 #include "run/checksum.hpp"
 #include "run/files.hpp"
@@ -71,6 +73,9 @@ void RunRecord::start(const fs::path& run_dir) {
 }
 
 void RunRecord::resume(const fs::path& run_dir, std::size_t step) {
+  if (first_invalid_utf8(run_dir.string()) != std::string::npos)
+    throw Error("--resume " + printable_text(run_dir.string()) +
+                ": the path is not UTF-8 text, and summary.json records it; rename the directory");
   dir_ = run_dir;
   const fs::path partial = dir_ / "metrics.csv.partial";
   // A run stopped between renaming its metrics and writing its summary: take them up again.
