@@ -36,6 +36,7 @@ std::string path_component_problem(const std::string& name) {
   }
   if (first_invalid_utf8(name) != std::string::npos) return "it is not UTF-8 text";
   return "";
+}
 
 std::string printable_text(const std::string& text) {
   std::string out;
