@@ -141,7 +141,11 @@ double number_at(const Table& t, const Row& row, std::size_t k, const char* role
     throw Error(at +
                 (f.text.empty() ? std::string("empty cell") : "'" + f.text + "' is not a number") +
                 "; " + role);
-  if (!std::isfinite(value)) throw Error(at + "'" + f.text + "' is not a finite number");
+  if (!std::isfinite(value))
+    throw Error(at + "'" + f.text + "' " +
+                (std::isnan(value) || f.text.find_first_of("iInN") != std::string::npos
+                     ? "is not a finite number"
+                     : "is out of range (a double holds at most about 1.8e308 in size)"));
   return value;
 }
 
