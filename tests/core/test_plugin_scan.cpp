@@ -169,7 +169,9 @@ void doctor_cache(const fs::path& cache) {
       std::size_t tab = 0;
       for (int i = 0; i < 5; ++i) tab = line.find('\t', tab) + 1;
       const std::size_t path_end = line.find('\t', tab + 2);
-      line = line.substr(0, tab) + "0" + line.substr(tab + 1, path_end - tab - 1) + "\tFROM-CACHE";
+      // A refused verdict (kind -1, no name) with a reason only the cache can give.
+      line = line.substr(0, tab) + "0" + line.substr(tab + 1, path_end - tab - 1) +
+             "\tFROM-CACHE\t-1\t";
     }
     out += line + "\n";
   }
@@ -258,3 +260,22 @@ TEST_F(Scan, TheCacheCanBeTurnedOff) {
 }
 
 }  // namespace
+
+// GStreamer's rule: a plugin is loaded into the process only when it is used. Scanning a
+// directory maps none of its libraries here; naming one loads that one.
+TEST_F(Scan, APluginIsLoadedIntoTheHostOnlyWhenItIsUsed) {
+  auto mapped = [](const std::string& stem) {
+    return read_text("/proc/self/maps").find("/" + stem + ".so") != std::string::npos;
+  };
+  Registry registry;
+  registry.scan_directory(kBroken / "choice_param");
+  registry.scan_directory(kBroken / "slow_activation");
+  EXPECT_FALSE(mapped("choice_param"));
+  EXPECT_FALSE(mapped("slow_activation"));
+  EXPECT_EQ(registry.names(GP_KIND_ACTIVATION).size(), 2u);  // known by name from the scan
+  ASSERT_NE(registry.find(GP_KIND_ACTIVATION, "slow_activation"), nullptr);
+  EXPECT_TRUE(mapped("slow_activation"));
+  EXPECT_FALSE(mapped("choice_param"));
+  EXPECT_EQ(registry.plugins().size(), 2u);  // a listing loads them all
+  EXPECT_TRUE(mapped("choice_param"));
+}

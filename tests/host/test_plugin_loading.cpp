@@ -135,8 +135,10 @@ TEST(PluginLoading, ADirectoryBelowAWorldWritableOneIsRefusedNamingIt) {
                            ": users other than its owner can write to " + shared.string() +
                            " (mode 0777)");
   EXPECT_CONTAINS(r.err, "chmod go-w " + shared.string());
-  const RunResult allowed = run_gradplug({"plugins", "--plugin-dir", dir.string()}, cwd.path(),
-                                         RunOptions{{"GRADPLUG_ALLOW_INSECURE_PLUGINS=1"}, 0, 120});
+  RunOptions insecure;
+  insecure.env = {"GRADPLUG_ALLOW_INSECURE_PLUGINS=1"};
+  const RunResult allowed =
+      run_gradplug({"plugins", "--plugin-dir", dir.string()}, cwd.path(), insecure);
   EXPECT_EQ(allowed.exit_code, 0) << allowed.describe();
 }
 

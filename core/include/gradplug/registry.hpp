@@ -11,6 +11,8 @@
 // reference to its library, so the library stays loaded as long as any of them lives.
 #pragma once
 
+#include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -87,7 +89,8 @@ class Registry {
   bool load_file(const std::filesystem::path& file);
 
   // What loaded, in load order, and what was skipped.
-  const std::vector<LoadedPlugin>& plugins() const { return plugins_; }
+  // Loads every plugin not yet loaded (a listing needs them all; a config only what it names).
+  const std::deque<LoadedPlugin>& plugins() const;
   const std::vector<SkippedFile>& skipped() const { return skipped_; }
 
   // The plugin of that kind and name, or null; an Error naming both files when two share it.
@@ -132,8 +135,24 @@ class Registry {
   bool skip(const std::filesystem::path& file, std::string reason);
   detail::ScanCache& cache();
 
-  std::vector<LoadedPlugin> plugins_;
-  std::vector<SkippedFile> skipped_;
+  // A plugin the scanner found clean, with its kind and name from the scan: loaded into this
+  // process only when something uses it (find, get, create_*, plugins()).
+  struct Pending {
+    std::filesystem::path file;
+    int fd = -1;  // open since the scan, so the file loaded is the file scanned
+    std::uint64_t device = 0, inode = 0, size = 0;
+    std::int64_t mtime_ns = 0;
+    gp_kind kind{};
+    std::string name;
+  };
+  const LoadedPlugin* load_pending(std::size_t index) const;
+  bool name_taken(gp_kind kind, const std::string& name, const std::filesystem::path& file);
+
+  // Loading on first use changes these from const member functions; a deque keeps every
+  // LoadedPlugin where it is as more are loaded.
+  mutable std::deque<LoadedPlugin> plugins_;
+  mutable std::vector<Pending> pending_;
+  mutable std::vector<SkippedFile> skipped_;
   std::vector<PluginClash> clashes_;
   bool allow_insecure_ = false;
   std::unique_ptr<detail::ScanCache> cache_;  // read on first use

@@ -24,6 +24,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+ScanVerdict refused(std::string reason) {
+  ScanVerdict verdict;
+  verdict.reason = std::move(reason);
+  return verdict;
+}
+
 bool has_control(const char* text) {
   for (const char* c = text; *c; ++c)
     if (static_cast<unsigned char>(*c) < 0x20 || *c == 0x7f) return true;
@@ -92,6 +98,10 @@ void write_all(int fd, const std::string& text) {
     message = "0" + reason;
   else if (std::string problem = descriptor_problem(library); !problem.empty())
     message = "0" + problem;
+  else {
+    const auto& d = library.get_alias<const gp_descriptor>(GRADPLUG_DESCRIPTOR_SYMBOL);
+    message += std::to_string(d.kind) + "\t" + d.name;
+  }
   std::fflush(stdout);
   std::fflush(stderr);
   write_all(report, message);
@@ -131,23 +141,34 @@ bool collect(int report, int output, int timeout_ms, std::string& message, std::
 ScanVerdict classify(bool finished, int status, const std::string& message,
                      const std::string& printed, int timeout_ms) {
   if (!finished)
-    return {false, "did not finish loading within " + std::to_string(timeout_ms) +
-                       " ms (its load-time code hangs; the scanner was killed)"};
+    return refused("did not finish loading within " + std::to_string(timeout_ms) +
+                   " ms (its load-time code hangs; the scanner was killed)");
   if (WIFSIGNALED(status))
-    return {false, "crashed while loading: killed by " + signal_name(WTERMSIG(status)) +
-                       " (its load-time code must not crash; gradplug did not load it)"};
+    return refused("crashed while loading: killed by " + signal_name(WTERMSIG(status)) +
+                   " (its load-time code must not crash; gradplug did not load it)");
   if (message.empty())
-    return {false, "exited while loading, with exit code " +
-                       std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
-                       " (its load-time code ends the process, which would stop gradplug without "
-                       "a word)"};
+    return refused("exited while loading, with exit code " +
+                   std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) +
+                   " (its load-time code ends the process, which would stop gradplug without "
+                   "a word)");
   if (!printed.empty())
-    return {false, "wrote to standard output or error while loading (\"" +
-                       escape_control(printed.substr(0, 60)) + (printed.size() > 60 ? "..." : "") +
-                       "\"); refused, since that would corrupt gradplug's own output such as "
-                       "predict's CSV"};
-  if (message[0] == '1') return {true, ""};
-  return {false, message.substr(1)};
+    return refused("wrote to standard output or error while loading (\"" +
+                   escape_control(printed.substr(0, 60)) + (printed.size() > 60 ? "..." : "") +
+                   "\"); refused, since that would corrupt gradplug's own output such as "
+                   "predict's CSV");
+  if (message[0] == '1') {
+    // "1<kind>\t<name>": descriptor_problem has checked both in the child.
+    const std::size_t tab = message.find('\t');
+    ScanVerdict clean;
+    clean.clean = true;
+    clean.name = tab == std::string::npos ? "" : message.substr(tab + 1);
+    const std::string kind = message.substr(1, tab == std::string::npos ? 0 : tab - 1);
+    if (kind.size() == 1 && kind[0] >= '0' && kind[0] <= '9') clean.kind = kind[0] - '0';
+    if (clean.kind < 0 || clean.name.empty())
+      return refused("the scanner's report is damaged ('" + escape_control(message) + "')");
+    return clean;
+  }
+  return refused(message.substr(1));
 }
 
 }  // namespace
@@ -185,10 +206,10 @@ bool open_plugin_file(const fs::path& file, PluginFile& out, std::string& error)
 
 ScanVerdict scan_in_child(const fs::path& file, const PluginFile& plugin, int timeout_ms) {
   int report[2], output[2];
-  if (::pipe2(report, O_CLOEXEC) != 0) return {false, "cannot be scanned: no pipe"};
+  if (::pipe2(report, O_CLOEXEC) != 0) return refused("cannot be scanned: no pipe");
   if (::pipe2(output, O_CLOEXEC) != 0) {
     ::close(report[0]), ::close(report[1]);
-    return {false, "cannot be scanned: no pipe"};
+    return refused("cannot be scanned: no pipe");
   }
   const pid_t pid = ::fork();
   if (pid == 0) run_scanner(file, plugin, report[1], output[1]);
@@ -196,7 +217,7 @@ ScanVerdict scan_in_child(const fs::path& file, const PluginFile& plugin, int ti
   ::close(output[1]);
   if (pid < 0) {
     ::close(report[0]), ::close(output[0]);
-    return {false, std::string("cannot be scanned: fork failed: ") + std::strerror(errno)};
+    return refused(std::string("cannot be scanned: fork failed: ") + std::strerror(errno));
   }
   std::string message, printed;
   bool finished = collect(report[0], output[0], timeout_ms, message, printed);

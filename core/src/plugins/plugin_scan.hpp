@@ -29,6 +29,10 @@ bool open_plugin_file(const std::filesystem::path& file, PluginFile& out, std::s
 struct ScanVerdict {
   bool clean = false;
   std::string reason;  // empty when clean
+  // A clean plugin's kind and name, as its descriptor gives them: enough to list it and to find
+  // it by name without loading it (it is loaded when something uses it).
+  int kind = -1;
+  std::string name;
 };
 
 // Loads the library in a child process (stdout and stderr captured, `timeout_ms` to answer) and

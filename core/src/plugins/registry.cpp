@@ -87,7 +87,9 @@ std::string escape_control(std::string_view text) {
 }
 
 Registry::Registry() = default;
-Registry::~Registry() = default;
+Registry::~Registry() {
+  for (const Pending& p : pending_) ::close(p.fd);
+}
 Registry::Registry(Registry&&) noexcept = default;
 Registry& Registry::operator=(Registry&&) noexcept = default;
 
@@ -156,22 +158,74 @@ bool Registry::load_one(const fs::path& file, bool in_checked_directory) {
     ::close(opened.fd);
     return skip(file, verdict.reason);
   }
+  if (!loaded_before(opened)) {
+    // Known by the scan; its code runs here only once a config (or a listing) uses it.
+    if (name_taken(static_cast<gp_kind>(verdict.kind), verdict.name, file)) {
+      ::close(opened.fd);
+      return false;
+    }
+    pending_.push_back(Pending{file, opened.fd, opened.device, opened.inode, opened.size,
+                               opened.mtime_ns, static_cast<gp_kind>(verdict.kind), verdict.name});
+    return true;
+  }
   opened.fd = keep_open(opened);
   auto library = std::make_shared<boost::dll::shared_library>();
   if (!detail::load_library(file, opened, *library, error)) return skip(file, error);
   if (std::string problem = detail::descriptor_problem(*library); !problem.empty())
     return skip(file, std::move(problem));
   const auto& descriptor = library->get_alias<const gp_descriptor>(GRADPLUG_DESCRIPTOR_SYMBOL);
-  const auto kind = static_cast<gp_kind>(descriptor.kind);
-  // Two of one kind and name: neither is usable under it, but every other plugin is, so a config
-  // that does not name it still runs.
-  for (const LoadedPlugin& other : plugins_)
-    if (other.kind() == kind && other.name() == descriptor.name) {
-      clashes_.push_back({kind, descriptor.name, other.file, file});
-      return false;
-    }
+  if (name_taken(static_cast<gp_kind>(descriptor.kind), descriptor.name, file)) return false;
   plugins_.push_back(LoadedPlugin{file, &descriptor, std::move(library)});
   return true;
+}
+
+// Two of one kind and name: neither is usable under it, but every other plugin is, so a config
+// that does not name it still runs.
+bool Registry::name_taken(gp_kind kind, const std::string& name, const fs::path& file) {
+  for (const LoadedPlugin& other : plugins_)
+    if (other.kind() == kind && other.name() == name) {
+      clashes_.push_back({kind, name, other.file, file});
+      return true;
+    }
+  for (const Pending& other : pending_)
+    if (other.kind == kind && other.name == name) {
+      clashes_.push_back({kind, name, other.file, file});
+      return true;
+    }
+  return false;
+}
+
+const LoadedPlugin* Registry::load_pending(std::size_t index) const {
+  Pending p = std::move(pending_[index]);
+  pending_.erase(pending_.begin() + static_cast<std::ptrdiff_t>(index));
+  detail::PluginFile opened;
+  opened.fd = p.fd;
+  opened.device = p.device;
+  opened.inode = p.inode;
+  opened.size = p.size;
+  opened.mtime_ns = p.mtime_ns;
+  opened.fd = keep_open(opened);
+  auto library = std::make_shared<boost::dll::shared_library>();
+  std::string error;
+  if (!detail::load_library(p.file, opened, *library, error)) {
+    skipped_.push_back({p.file, error});
+    return nullptr;
+  }
+  const std::string problem = detail::descriptor_problem(*library);
+  const auto& descriptor = library->get_alias<const gp_descriptor>(GRADPLUG_DESCRIPTOR_SYMBOL);
+  if (!problem.empty() || static_cast<gp_kind>(descriptor.kind) != p.kind ||
+      p.name != descriptor.name) {
+    skipped_.push_back(
+        {p.file, problem.empty() ? "its descriptor differs from the one scanned" : problem});
+    return nullptr;
+  }
+  plugins_.push_back(LoadedPlugin{p.file, &descriptor, std::move(library)});
+  return &plugins_.back();
+}
+
+const std::deque<LoadedPlugin>& Registry::plugins() const {
+  while (!pending_.empty()) load_pending(0);
+  return plugins_;
 }
 
 const PluginClash* Registry::clash(gp_kind kind, std::string_view name) const {
@@ -189,6 +243,8 @@ const LoadedPlugin* Registry::find(gp_kind kind, std::string_view name) const {
   if (const PluginClash* c = clash(kind, name)) throw Error(c->message());
   for (const auto& plugin : plugins_)
     if (plugin.kind() == kind && plugin.name() == name) return &plugin;
+  for (std::size_t i = 0; i < pending_.size(); ++i)
+    if (pending_[i].kind == kind && pending_[i].name == name) return load_pending(i);
   return nullptr;
 }
 
@@ -196,6 +252,8 @@ std::vector<std::string> Registry::names(gp_kind kind) const {
   std::vector<std::string> result;
   for (const auto& plugin : plugins_)
     if (plugin.kind() == kind) result.emplace_back(plugin.name());
+  for (const auto& plugin : pending_)
+    if (plugin.kind == kind) result.push_back(plugin.name);
   std::sort(result.begin(), result.end());
   return result;
 }

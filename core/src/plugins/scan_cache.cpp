@@ -22,7 +22,8 @@ constexpr const char* kFileName = "plugin-scan.tsv";
 // The format and the rules the verdicts were made by: bump the number whenever the scanner or
 // descriptor_problem checks something new, so verdicts of the old rules are not believed.
 // 2: names and parameter names with control characters are refused.
-const std::string kHeader = std::string("gradplug-plugin-scan 3 ") + GRADPLUG_VERSION;
+// 4: a clean verdict records the plugin's kind and name (it is loaded only when used).
+const std::string kHeader = std::string("gradplug-plugin-scan 4 ") + GRADPLUG_VERSION;
 
 // Tabs, newlines and backslashes escaped, so one entry is one line of tab-separated fields.
 std::string escape_field(const std::string& text) {
@@ -115,12 +116,16 @@ void ScanCache::read() {
   if (!std::getline(in, line) || line != kHeader) return;  // another gradplug's cache: start over
   while (std::getline(in, line)) {
     const auto f = split_tabs(line);
-    if (f.size() != 8 || (f[5] != "0" && f[5] != "1")) continue;
+    if (f.size() != 10 || (f[5] != "0" && f[5] != "1")) continue;
     Entry e;
     if (!whole_field(f[0], e.abi) || !whole_field(f[1], e.device) || !whole_field(f[2], e.inode) ||
-        !whole_field(f[3], e.size) || !whole_field(f[4], e.mtime_ns))
+        !whole_field(f[3], e.size) || !whole_field(f[4], e.mtime_ns) ||
+        !whole_field(f[8], e.verdict.kind))
       continue;  // a damaged line: that file is scanned again
-    e.verdict = {f[5] == "1", unescape_field(f[7])};
+    e.verdict.clean = f[5] == "1";
+    e.verdict.reason = unescape_field(f[7]);
+    e.verdict.name = unescape_field(f[9]);
+    if (e.verdict.clean && (e.verdict.kind < 0 || e.verdict.name.empty())) continue;
     entries_[unescape_field(f[6])] = e;
   }
 }
@@ -151,7 +156,8 @@ void ScanCache::save() {
     text += std::to_string(e.abi) + "\t" + std::to_string(e.device) + "\t" +
             std::to_string(e.inode) + "\t" + std::to_string(e.size) + "\t" +
             std::to_string(e.mtime_ns) + "\t" + (e.verdict.clean ? "1" : "0") + "\t" +
-            escape_field(path) + "\t" + escape_field(e.verdict.reason) + "\n";
+            escape_field(path) + "\t" + escape_field(e.verdict.reason) + "\t" +
+            std::to_string(e.verdict.kind) + "\t" + escape_field(e.verdict.name) + "\n";
   }
   std::string temp = (dir_ / (std::string(kFileName) + ".XXXXXX")).string();
   const int fd = ::mkostemp(temp.data(), O_CLOEXEC);  // 0600
