@@ -13,6 +13,7 @@
 #include <string>
 
 #include "gradplug/registry.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -59,24 +60,7 @@ class ScopedEnv {
   std::optional<std::string> old_;
 };
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gradplug-scan-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using gradplug::testing::TempDir;
 
 // Every test gets a cache of its own, so the verdicts seen are this test's.
 class Scan : public ::testing::Test {

@@ -12,6 +12,7 @@
 
 #include "gradplug/error.hpp"
 #include "gradplug/registry.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -23,25 +24,7 @@ const fs::path kBroken = GRADPLUG_TEST_BROKEN_DIR;
 const fs::path kGood = kBroken / "always_nan" / "always_nan.so";  // a plugin that loads
 constexpr uid_t kNobody = 65534;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gradplug-security-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using gradplug::testing::TempDir;
 
 void set_mode(const fs::path& path, unsigned mode) {
   ASSERT_EQ(::chmod(path.c_str(), mode), 0) << path;

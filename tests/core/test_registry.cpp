@@ -15,6 +15,7 @@
 #include "gradplug/error.hpp"
 #include "gradplug/registry.hpp"
 #include "gradplug/schema.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -36,25 +37,7 @@ const fs::path kBroken = GRADPLUG_TEST_BROKEN_DIR;
 
 fs::path broken_file(const std::string& stem) { return kBroken / stem / (stem + ".so"); }
 
-// A fresh, empty directory that is removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gradplug-registry-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using gradplug::testing::TempDir;
 
 // The message of the Error that f throws (fails the test if it throws nothing or something else).
 template <class F>

@@ -27,6 +27,8 @@
 #include <thread>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 extern char** environ;
 
 namespace gradplug::testing {
@@ -83,27 +85,6 @@ inline std::string without_seconds(const std::string& csv) {
   }
   return out;
 }
-
-// A fresh, empty directory that is removed when the test ends.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "gradplug-cli-XXXXXX").string();
-    if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-
- private:
-  fs::path path_;
-};
 
 struct RunResult {
   int exit_code = -1;  // -1: killed by a signal or timed out
@@ -220,6 +201,17 @@ inline void expect_nothing_written(const fs::path& cwd) {
   std::vector<std::string> entries;
   for (const auto& entry : fs::directory_iterator(cwd)) entries.push_back(entry.path().string());
   EXPECT_TRUE(entries.empty()) << "unexpected files, e.g. " << (entries.empty() ? "" : entries[0]);
+}
+
+inline const fs::path kIrisData = kSource / "configs" / "data" / "iris.csv";
+
+// A small trained iris model (4-8-3, softmax, two epochs) as the run directory dir/out, for the
+// suites that read, damage or predict with one.
+inline void train_small_iris(const fs::path& dir, const std::string& out = "run") {
+  const RunResult r = run_gradplug({"train", (kSource / "configs" / "iris.yaml").string(),
+                                    "--quiet", "--set", "training.epochs=2", "--out", out},
+                                   dir);
+  ASSERT_EQ(r.exit_code, 0) << r.describe();
 }
 
 // The one run directory under cwd/runs.

@@ -13,17 +13,12 @@ using nlohmann::json;
 
 namespace {
 
-const fs::path kIrisData = kSource / "configs" / "data" / "iris.csv";
-
 // One small trained iris model (4-8-3, softmax), shared by the tests of this file.
 class ModelFiles : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    const RunResult r = run_gradplug({"train", (kSource / "configs" / "iris.yaml").string(),
-                                      "--quiet", "--set", "training.epochs=2", "--out", "run"},
-                                     dir_->path());
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    train_small_iris(dir_->path());
     model_ = new json(json::parse(read_text(dir_->path() / "run" / "model.json")));
   }
   static void TearDownTestSuite() {

@@ -14,16 +14,11 @@ using namespace gradplug::testing;
 
 namespace {
 
-const fs::path kIrisData = kSource / "configs" / "data" / "iris.csv";
-
 class Outputs : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new TempDir;
-    const RunResult r = run_gradplug({"train", (kSource / "configs" / "iris.yaml").string(),
-                                      "--quiet", "--set", "training.epochs=2", "--out", "run"},
-                                     dir_->path());
-    ASSERT_EQ(r.exit_code, 0) << r.describe();
+    train_small_iris(dir_->path());
     predictions_ =
         new std::string(run_gradplug({"predict", "run", kIrisData.string()}, dir_->path()).out);
   }
