@@ -47,8 +47,9 @@ struct LoadedPlugin {
   std::string_view name() const { return descriptor->name; }               // the descriptor's name
 };
 
-// `text` with every control character (a byte below 0x20, or 0x7f) written as an escape, e.g.
-// "\n", "\t", "\x1b", so what a plugin says cannot forge lines or drive the terminal.
+// `text` with every control character (a byte below 0x20, or 0x7f) and every byte that is not
+// UTF-8 written as an escape, e.g. "\n", "\t", "\x1b" (printable_text in text.hpp), so what a
+// plugin says cannot forge lines or drive the terminal.
 std::string escape_control(std::string_view text);
 
 // A file that was not loaded as a plugin, and why (shown by `gradplug plugins`).

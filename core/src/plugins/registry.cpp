@@ -13,6 +13,7 @@
 
 #include "gradplug/error.hpp"
 #include "gradplug/schema.hpp"
+#include "gradplug/text.hpp"
 #include "plugins/plugin_scan.hpp"
 #include "plugins/plugin_security.hpp"
 #include "plugins/scan_cache.hpp"
@@ -65,26 +66,7 @@ bool loaded_before(const detail::PluginFile& opened) {
 
 }  // namespace
 
-std::string escape_control(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte >= 0x20 && byte != 0x7f) {
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (c == '\r') {
-      out += "\\r";
-    } else {
-      char hex[8];
-      std::snprintf(hex, sizeof hex, "\\x%02x", byte);
-      out += hex;
-    }
-  }
-  return out;
-}
+std::string escape_control(std::string_view text) { return printable_text(std::string(text)); }
 
 Registry::Registry() = default;
 Registry::~Registry() {

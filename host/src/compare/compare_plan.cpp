@@ -8,6 +8,7 @@
 
 #include "gradplug/error.hpp"
 #include "gradplug/limits.hpp"
+#include "gradplug/text.hpp"
 #include "run/files.hpp"
 #include "run/record.hpp"
 
@@ -70,9 +71,9 @@ ComparePlan read_plan(const fs::path& dir) {
     run.folder = r.text("folder");
     run.cost = r.number("cost");
     // The folder becomes a path under DIR: nothing may lead out of it.
-    if (run.folder.empty() || run.folder.find('/') != std::string::npos || run.folder == "." ||
-        run.folder == ".." || run.folder.find('\0') != std::string::npos)
-      r.fail("folder", "'" + run.folder + "' is not a plain folder name");
+    if (const std::string problem = path_component_problem(run.folder); !problem.empty())
+      r.fail("folder",
+             "'" + printable_text(run.folder) + "' is not a plain folder name: " + problem);
     if (run.sweep.size() != plan.sweep_keys.size())
       r.fail("sweep", "has " + std::to_string(run.sweep.size()) + " values for " +
                           std::to_string(plan.sweep_keys.size()) + " sweep_keys");
