@@ -206,3 +206,21 @@ TEST(CompareResume, RunsOnlyWhatIsMissingAndGivesTheSameTable) {
 }
 
 }  // namespace
+
+// compare --quiet: the table on stdout, nothing on stderr (no progress, no "already done").
+TEST(Compare, QuietPrintsTheTableAndNoProgress) {
+  TempDir cwd;
+  const std::vector<std::string> args = {"compare", kMoons.string(), "--optimizers", "sgd,adam",
+                                         "--seeds", "2", "--set", "training.steps=20", "--quiet"};
+  std::vector<std::string> first = args;
+  first.insert(first.end(), {"--out", "cmp"});
+  const RunResult r = run_gradplug(first, cwd.path());
+  EXPECT_EQ(r.exit_code, 0) << r.describe();
+  EXPECT_EQ(r.err, "");
+  EXPECT_CONTAINS(r.out, "rank");
+  std::vector<std::string> again = args;
+  again.insert(again.end(), {"--resume", "cmp"});
+  const RunResult resumed = run_gradplug(again, cwd.path());
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.describe();
+  EXPECT_EQ(resumed.err, "");
+}

@@ -353,6 +353,7 @@ int command_compare(const std::vector<std::string>& args) {
       "resume", po::value<std::string>(),
       "finish the comparison in DIR: runs already done are not run again")(
       "log-y", "draw loss.svg on a log scale")("dry-run", "list the runs without running them")(
+      "quiet", "no progress output (the table and errors still print)")(
       "fail-fast", "stop at the first failed run")(
       "timeout", po::value<double>()->default_value(0),
       "seconds a run may take before it is stopped (0: no limit)")(
@@ -651,10 +652,11 @@ int command_compare(const std::vector<std::string>& args) {
   }
   const std::string scope =
       sharded ? "shard " + std::to_string(shard) + "/" + std::to_string(shards) + ": " : "";
-  if (reused)
+  if (reused && !vm.count("quiet"))
     std::cerr << "gradplug compare: " << scope << reused << " runs already done, "
               << job_list.size() << " to run\n";
-  Progress progress(stderr, job_list.size(), false);
+  const bool quiet = vm.count("quiet") > 0;
+  Progress progress(stderr, job_list.size(), quiet);
   std::size_t done = 0, failed = 0;
   PoolOptions pool{jobs, vm["timeout"].as<double>(), vm.count("fail-fast") > 0,
                    &StopSignal::received};
