@@ -1,16 +1,20 @@
 // The plugin scanner and its cache: a library whose load-time code exits, crashes, hangs or prints
 // is skipped with that reason and never loaded into this process; names with control characters
 // are refused; the verdict is cached per file identity, and only in a cache nobody else can write.
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "gradplug/registry.hpp"
 #include "temp_dir.hpp"
@@ -262,4 +266,27 @@ TEST_F(Scan, APluginIsLoadedIntoTheHostOnlyWhenItIsUsed) {
   EXPECT_FALSE(mapped("choice_param"));
   EXPECT_EQ(registry.plugins().size(), 2u);  // a listing loads them all
   EXPECT_TRUE(mapped("choice_param"));
+}
+
+// A scanner is a fork of the host: it must not keep the host's files open. A run directory's
+// lock is an flock shared by every copy of its descriptor, so a scanner still alive after its
+// host was killed would hold the directory against `--resume` (seen in the kill loop).
+TEST_F(Scan, TheScannerHoldsNoneOfTheHostsFiles) {
+  TempDir dir;
+  const fs::path lock_file = dir.path() / "lock";
+  const int held = ::open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  ASSERT_GE(held, 0);
+  ASSERT_EQ(::flock(held, LOCK_EX | LOCK_NB), 0);
+  const ScopedEnv timeout("GRADPLUG_PLUGIN_SCAN_TIMEOUT", "1");
+  std::thread scan([] {
+    Registry registry;
+    registry.scan_directory(kBroken / "hangs_on_load");  // its scanner lives for a second
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ::close(held);  // the host lets go; only a scanner could still hold the lock now
+  const int again = ::open(lock_file.c_str(), O_RDWR | O_CLOEXEC);
+  ASSERT_GE(again, 0);
+  EXPECT_EQ(::flock(again, LOCK_EX | LOCK_NB), 0) << "the scanner child holds the host's lock";
+  ::close(again);
+  scan.join();
 }

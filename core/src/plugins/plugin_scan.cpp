@@ -1,5 +1,6 @@
 #include "plugins/plugin_scan.hpp"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,10 +10,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <initializer_list>
+#include <vector>
 
 #include "gradplug/abi.h"
 #include "gradplug/registry.hpp"
@@ -80,6 +84,22 @@ void write_all(int fd, const std::string& text) {
 
 // The child: load, check, report ("1" clean, or "0" and the reason), and leave without running
 // any exit handler or destructor (neither the host's nor the plugin's).
+// Closes every descriptor the child inherited but for stdin/out/err and `keep`: the host's own
+// files (a run directory's lock above all, an flock shared with the child) must not live on in
+// a scanner that outlives a killed host for a moment.
+void close_inherited(std::initializer_list<int> keep) {
+  std::vector<int> open_fds;
+  if (DIR* dir = ::opendir("/proc/self/fd")) {
+    while (const dirent* entry = ::readdir(dir)) {
+      const int fd = std::atoi(entry->d_name);
+      if (fd > STDERR_FILENO && fd != ::dirfd(dir)) open_fds.push_back(fd);
+    }
+    ::closedir(dir);
+  }
+  for (const int fd : open_fds)
+    if (std::find(keep.begin(), keep.end(), fd) == keep.end()) ::close(fd);
+}
+
 [[noreturn]] void run_scanner(const fs::path& file, const PluginFile& plugin, int report,
                               int output) {
   // Buffered output copied from the host is not ours to print; crashes must kill, not be handled.
@@ -91,6 +111,7 @@ void write_all(int fd, const std::string& text) {
   if (null_fd >= 0) ::dup2(null_fd, STDIN_FILENO);
   ::dup2(output, STDOUT_FILENO);
   ::dup2(output, STDERR_FILENO);
+  close_inherited({report, plugin.fd});
   boost::dll::shared_library library;
   std::string reason;
   std::string message = "1";
