@@ -16,7 +16,7 @@ inline constexpr std::size_t kRecordBytes = std::size_t{256} << 20;  // summary.
 
 // Structure.
 inline constexpr int kNestingDepth = 64;                // JSON arrays/objects, YAML collections
-inline constexpr std::size_t kConfigNodes = 1'000'000;  // YAML nodes after alias expansion
+inline constexpr std::size_t kConfigNodes = 100'000;  // YAML nodes after alias expansion
 inline constexpr std::size_t kCsvColumns = 100'000;     // columns of a CSV header
 inline constexpr std::size_t kCsvLineBytes = std::size_t{64} << 20;  // one line of a CSV file
 
