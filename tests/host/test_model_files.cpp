@@ -236,3 +236,12 @@ TEST_F(ModelFiles, ResumeReadsBackItsMetricsOrNamesTheDamagedLine) {
   for (const auto& line : lines) kept += line + "\n";
   EXPECT_EQ(read_text(cwd / "r" / "metrics.csv"), kept);
 }
+
+// A number beyond the double range is a refused file, not a leaked json out_of_range (found by
+// the model fuzz target).
+TEST_F(ModelFiles, ANumberBeyondTheDoubleRangeIsRefused) {
+  for (const RunResult& r :
+       use("{\"format\": \"gradplug-model\", \"format_version\": 1, \"inputs\": 1e400}",
+           "overflow.json"))
+    expect_user_error(r, "overflow.json: not a usable JSON document");
+}

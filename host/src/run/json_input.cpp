@@ -73,6 +73,9 @@ json parse_json_document(const std::string& text, const std::string& name,
         reason = reason.substr(colon + 2);
     throw Error(name + ":" + place(text, at) + ": not valid JSON (" + reason + "); the " + what +
                 " may be truncated or damaged");
+  } catch (const json::exception& e) {  // e.g. a number beyond the double range (1e400)
+    throw Error(name + ": not a usable JSON document (" + std::string(e.what()) + "); the " + what +
+                " may be damaged");
   }
 }
 
