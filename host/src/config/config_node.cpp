@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/yaml_reader.hpp"
 #include "gradplug/error.hpp"
 #include "gradplug/input_file.hpp"
 #include "gradplug/limits.hpp"
@@ -40,11 +41,6 @@ void ConfigNode::add(const std::string& key, ConfigNode value, const std::string
 
 namespace {
 
-constexpr int kMaxDepth = limits::kNestingDepth;
-// An experiment config has hundreds of nodes; YAML aliases can multiply a small file into
-// billions ("billion laughs"), so the tree is capped.
-constexpr std::size_t kMaxNodes = limits::kConfigNodes;
-
 // 1-based line and column of a byte offset.
 std::string position(const std::string& text, std::size_t offset) {
   std::size_t line = 1, column = 1;
@@ -59,69 +55,6 @@ std::string position(const std::string& text, std::size_t offset) {
   return std::to_string(line) + ":" + std::to_string(column);
 }
 
-std::string location(const std::string& origin, const YAML::Mark& mark) {
-  if (mark.is_null()) return origin;
-  return origin + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-}
-
-// Where the second document of `text` starts: its first value, or else the last line that
-// starts a document ("---" or "..." at the start of a line; an empty document has no mark).
-std::string second_document(const std::string& text, const std::string& origin,
-                            const YAML::Node& second) {
-  if (!second.IsNull() && !second.Mark().is_null()) return location(origin, second.Mark());
-  std::size_t line = 1, found = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if ((i == 0 || text[i - 1] == '\n') &&
-        (text.compare(i, 3, "---") == 0 || text.compare(i, 3, "...") == 0))
-      found = line;
-    line += text[i] == '\n';
-  }
-  return found ? origin + ":" + std::to_string(found) + ":1" : origin;
-}
-
-ConfigNode convert(const YAML::Node& node, const std::string& origin, int depth,
-                   std::size_t& nodes) {
-  ConfigNode out;
-  out.where = location(origin, node.Mark());
-  if (++nodes > kMaxNodes)
-    throw Error(out.where + ": the config expands to more than " + std::to_string(kMaxNodes) +
-                " values (YAML aliases repeated too often?); an experiment config is far smaller");
-  if (depth > kMaxDepth)
-    throw Error(out.where + ": nesting deeper than " + std::to_string(kMaxDepth) +
-                " levels; an experiment config is a few levels deep");
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      out.type = ConfigNode::Type::Null;
-      break;
-    case YAML::NodeType::Scalar:
-      out.type = ConfigNode::Type::Scalar;
-      out.scalar = node.Scalar();
-      break;
-    case YAML::NodeType::Sequence:
-      out.type = ConfigNode::Type::Sequence;
-      for (const auto& item : node) out.items.push_back(convert(item, origin, depth + 1, nodes));
-      break;
-    case YAML::NodeType::Map:
-      out.type = ConfigNode::Type::Map;
-      for (const auto& entry : node) {
-        const std::string key_where = location(origin, entry.first.Mark());
-        if (!entry.first.IsScalar())
-          throw Error(key_where + ": a key must be a plain name, not a list or a map");
-        const std::string key = entry.first.Scalar();
-        if (out.find(key))
-          throw Error(key_where + ": duplicate key '" + key + "' (it is already set at " +
-                      out.find(key)->where + "); keep one of them");
-        out.add(key, convert(entry.second, origin, depth + 1, nodes), key_where);
-        // A null value has no mark of its own in yaml-cpp: point at its key.
-        if (out.entries.back().second.type == ConfigNode::Type::Null)
-          out.entries.back().second.where = key_where;
-      }
-      break;
-  }
-  return out;
-}
-
 }  // namespace
 
 ConfigNode parse_config(const std::string& text, const std::string& origin) {
@@ -131,19 +64,7 @@ ConfigNode parse_config(const std::string& text, const std::string& origin) {
     throw Error(origin + ":" + position(text, bad) +
                 ": not UTF-8 text (a binary file, or another encoding such as Latin-1); save the "
                 "config as UTF-8");
-  std::vector<YAML::Node> documents;
-  try {
-    documents = YAML::LoadAll(text);
-  } catch (const YAML::Exception& e) {
-    throw Error(location(origin, e.mark) + ": YAML syntax error: " + e.msg);
-  }
-  if (documents.size() > 1)
-    throw Error(second_document(text, origin, documents[1]) +
-                ": a second YAML document (after '---' or '...'); an experiment config is one "
-                "document: remove the separator, or put the second experiment in its own file");
-  const YAML::Node root = documents.empty() ? YAML::Node() : documents[0];
-  std::size_t nodes = 0;
-  ConfigNode tree = convert(root, origin, 0, nodes);
+  ConfigNode tree = read_yaml_document(text, origin);
   if (tree.type == ConfigNode::Type::Null)
     throw Error(origin + ": the config is empty; see configs/seed.yaml for a complete example");
   return tree;
